@@ -1,0 +1,229 @@
+"""Run cases: start, complete a task, fire a timer. State in, Snapshot out; nothing is kept."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from .bundle import ProcessBundle
+from .compaction import compact
+from .sandbox import RestrictedEnvironment
+from .state import dump_state, load_state
+from .types import PendingTimer, ReadyTask, ScriptError, Snapshot, StepRecord, UnknownTask
+
+
+@dataclass(frozen=True)
+class ServiceCall:
+    """What a service function receives: its evaluated parameters and the task's data."""
+
+    name: str
+    element_id: str
+    params: dict[str, Any]
+    data: dict[str, Any]
+
+
+Service = Callable[[ServiceCall], Any]
+
+
+class _ServiceFailed(Exception):
+    pass
+
+
+class _ScriptEngine(PythonScriptEngine):
+    """Spiff's engine with the sandbox, and service calls that keep their real message."""
+
+    def __init__(self, environment: RestrictedEnvironment, services: Mapping[str, Service]):
+        super().__init__(environment=environment)
+        self.services = services
+
+    def call_service(self, task: Task, **kwargs: Any) -> str:
+        name = kwargs["operation_name"]
+        service = self.services.get(name)
+        if service is None:
+            raise _ServiceFailed(f"unknown service '{name}'")
+        params = {key: spec["value"] for key, spec in kwargs.get("operation_params", {}).items()}
+        call = ServiceCall(name, task.task_spec.bpmn_id or "", params, task.data)
+        try:
+            return json.dumps(service(call), default=str)
+        except Exception as err:  # noqa: BLE001 - any failure of a service becomes the case's error
+            raise _ServiceFailed(f"service '{name}' failed: {err}") from err
+
+
+def _element_id(err: BaseException) -> str:
+    task = getattr(err, "task", None)
+    spec = getattr(task, "task_spec", None) or getattr(err, "task_spec", None)
+    return getattr(spec, "bpmn_id", None) or getattr(spec, "name", "") or ""
+
+
+def _message(err: BaseException) -> str:
+    original = getattr(err, "exception", None) or err.__cause__
+    if isinstance(original, _ServiceFailed):
+        return str(original)
+    base = err.args[0] if err.args else str(err)
+    if original is not None and str(original) not in str(base):
+        return f"{base}: {type(original).__name__}: {original}"
+    return str(base)
+
+
+class Engine:
+    """Steps cases of parsed bundles. Thread-safe: no per-case state lives here."""
+
+    def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None, time_limit: float = 1.0):
+        self.helpers = dict(helpers or {})
+        self.time_limit = time_limit
+
+    def _attach(self, workflow: BpmnWorkflow, services: Mapping[str, Service] | None) -> None:
+        environment = RestrictedEnvironment(helpers=self.helpers, time_limit=self.time_limit)
+        workflow.script_engine = _ScriptEngine(environment, services or {})
+
+    def start(
+        self, bundle: ProcessBundle, data: Mapping[str, Any], services: Mapping[str, Service] | None = None
+    ) -> Snapshot:
+        """A new case with `data` as its start data, run until it waits for a person or a timer."""
+        workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs)
+        self._attach(workflow, services)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(data)
+        return self._advance(workflow, finished_before=set())
+
+    def complete_task(
+        self,
+        bundle: ProcessBundle,
+        state: dict[str, Any],
+        task_id: str,
+        data: Mapping[str, Any],
+        services: Mapping[str, Service] | None = None,
+    ) -> Snapshot:
+        """Complete ready task `task_id` with the submitted `data`."""
+        workflow = self._restore(bundle, state, services)
+        task = self._ready_task(workflow, task_id)
+        before = self._finished(workflow)
+        task.data.update(data)
+        self._guard(task.run)
+        return self._advance(workflow, before)
+
+    def fire_timers(
+        self,
+        bundle: ProcessBundle,
+        state: dict[str, Any],
+        task_ids: Iterable[str],
+        services: Mapping[str, Service] | None = None,
+    ) -> Snapshot:
+        """Fire the waiting timer events `task_ids` now, whatever their due date says."""
+        workflow = self._restore(bundle, state, services)
+        wanted = set(task_ids)
+        before = self._finished(workflow)
+        for task in workflow.get_tasks(state=TaskState.WAITING):
+            if str(task.id) in wanted:
+                task._set_internal_data(event_fired=True)
+        return self._advance(workflow, before)
+
+    def snapshot(self, bundle: ProcessBundle, state: dict[str, Any]) -> Snapshot:
+        """Read a stored case without stepping it."""
+        workflow = self._restore(bundle, state, None)
+        return self._snapshot(workflow, [])
+
+    def _restore(
+        self, bundle: ProcessBundle, state: dict[str, Any], services: Mapping[str, Service] | None
+    ) -> BpmnWorkflow:
+        workflow = load_state(bundle, state)
+        self._attach(workflow, services)
+        return workflow
+
+    @staticmethod
+    def _ready_task(workflow: BpmnWorkflow, task_id: str) -> Task:
+        for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+            if str(task.id) == task_id:
+                return task
+        raise UnknownTask(f"task {task_id} is not ready in this case")
+
+    @staticmethod
+    def _finished(workflow: BpmnWorkflow) -> set[Any]:
+        return {t.id for t in workflow.tasks.values() if t.has_state(TaskState.FINISHED_MASK)}
+
+    @staticmethod
+    def _guard(step: Callable[[], Any]) -> None:
+        try:
+            step()
+        except SpiffWorkflowException as err:
+            raise ScriptError(_element_id(err), _message(err)) from err
+        except _ServiceFailed as err:
+            raise ScriptError("", str(err)) from err
+
+    def _advance(self, workflow: BpmnWorkflow, finished_before: set[Any]) -> Snapshot:
+        self._guard(workflow.do_engine_steps)
+        self._guard(workflow.refresh_timers)
+        self._guard(workflow.do_engine_steps)
+        steps = [
+            StepRecord(t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                       type(t.task_spec).__name__)
+            for t in sorted(workflow.tasks.values(), key=lambda t: t.last_state_change)
+            if t.state == TaskState.COMPLETED and t.id not in finished_before and t.task_spec.bpmn_id
+        ]
+        compact(workflow)
+        return self._snapshot(workflow, steps)
+
+    def _snapshot(self, workflow: BpmnWorkflow, steps: list[StepRecord]) -> Snapshot:
+        ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+        if workflow.is_completed():
+            data = dict(workflow.data)
+        elif ready:
+            data = dict(max(ready, key=lambda t: t.last_state_change).data)
+        else:
+            live = [t for t in workflow.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
+            data = dict(max(live, key=lambda t: t.last_state_change).data) if live else dict(workflow.data)
+        data.pop("data_objects", None)
+        return Snapshot(
+            state=dump_state(workflow),
+            data=json.loads(json.dumps(data, default=str)),
+            ready_tasks=[self._describe(workflow, t) for t in ready],
+            timers=self._timers(workflow),
+            completed=workflow.is_completed(),
+            steps=steps,
+        )
+
+    def _describe(self, workflow: BpmnWorkflow, task: Task) -> ReadyTask:
+        spec = task.task_spec
+        props = dict(getattr(spec, "extensions", {}).get("properties", {}))
+        due = None
+        if props.get("due"):
+            try:
+                value = workflow.script_engine.evaluate(task, props["due"])
+            except SpiffWorkflowException as err:
+                raise ScriptError(spec.bpmn_id or "", f"due date expression: {_message(err)}") from err
+            due = str(value) if value else None
+        return ReadyTask(
+            id=str(task.id),
+            element_id=spec.bpmn_id or spec.name,
+            name=spec.bpmn_name or spec.bpmn_id or spec.name,
+            lane=spec.lane,
+            form=props.get("form"),
+            due=due,
+            properties=props,
+        )
+
+    @staticmethod
+    def _timers(workflow: BpmnWorkflow) -> list[PendingTimer]:
+        timers = []
+        for task in workflow.get_tasks(state=TaskState.WAITING):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if not isinstance(definition, TimerEventDefinition):
+                continue
+            value = task._get_internal_data("event_value")
+            if isinstance(value, dict):  # cycle timers keep their next firing here
+                value = value.get("next")
+            if not value:
+                continue
+            due = TimerEventDefinition.get_datetime(str(value))
+            timers.append(PendingTimer(str(task.id), task.task_spec.bpmn_id or "", due.astimezone(UTC)))
+        return timers

@@ -1,0 +1,1 @@
+"""Application core: models, operations, deployments, timers, calendar, forms. No Flask."""

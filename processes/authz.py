@@ -1,0 +1,42 @@
+"""Who may do what: one place for the rules, used by every operation."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .errors import PermissionDenied
+from .models import Group, Membership, Task, User
+
+
+def group_roles(session: Session, user: User) -> dict[str, bool]:
+    """The user's groups by name, each with whether the user manages it."""
+    rows = session.execute(
+        select(Group.name, Membership.is_manager)
+        .join(Membership, Membership.group_id == Group.id)
+        .where(Membership.user_id == user.id)
+    )
+    return {name: bool(is_manager) for name, is_manager in rows}
+
+
+def may_work_on(session: Session, user: User | None, task: Task) -> bool:
+    """Members of the task's group work on it; managers-only tasks need a manager of it.
+
+    `None` is the system (CLI without --user, timers), which may do anything."""
+    if user is None or user.has_role("admin"):
+        return True
+    groups = group_roles(session, user)
+    if task.group_name not in groups:
+        return False
+    return groups[task.group_name] or not task.managers_only
+
+
+def may_manage(session: Session, user: User | None, group_name: str | None) -> bool:
+    if user is None or user.has_role("admin"):
+        return True
+    return bool(group_name) and group_roles(session, user).get(group_name or "", False)
+
+
+def require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)

@@ -1,0 +1,156 @@
+"""Cases: start, cancel, and the view of one case that the CLI, API and pages share."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import ScriptError
+
+from . import events
+from .authz import require
+from .db import utcnow
+from .errors import CaseStepFailed, Conflict, NotFound
+from .models import Case, Event, ProcessVersion, Task, Timer, User
+from .projection import apply_snapshot
+from .runtime import bundle_for, engine
+from .services import services_for
+
+
+def current_version(session: Session, key: str) -> ProcessVersion:
+    """The newest deployed (not retired) version of process `key`."""
+    version = session.scalars(
+        select(ProcessVersion)
+        .where(ProcessVersion.key == key, ProcessVersion.status == "deployed")
+        .order_by(ProcessVersion.version.desc())
+        .limit(1)
+    ).first()
+    if version is None:
+        raise NotFound(f"no deployed process '{key}'")
+    return version
+
+
+def start_case(
+    session: Session,
+    actor: User | None,
+    key: str,
+    data: Mapping[str, Any],
+    *,
+    now: datetime | None = None,
+) -> Case:
+    """Start a case of the current version of `key` and run it to its first wait."""
+    require(actor is None or actor.active, "inactive users cannot start cases")
+    now = now or utcnow()
+    version = current_version(session, key)
+    bundle = bundle_for(version)
+    case = Case(
+        version_id=version.id,
+        process_key=key,
+        status="open",
+        data=dict(data),
+        state={},
+        tracking_token=secrets.token_urlsafe(24),
+        created_at=now,
+        created_by_id=actor.id if actor is not None else None,
+        channel=data.get("channel"),
+    )
+    session.add(case)
+    session.flush()
+    case.business_key = f"CR-{now.year}-{case.id:06d}"
+    try:
+        snapshot = engine().start(bundle, data, services_for(session, case, now))
+    except ScriptError as err:
+        raise CaseStepFailed(err.element_id, err.message) from err
+    events.record(session, "case_started", at=now, case=case, actor=actor,
+                  version=version.version, channel=case.channel)
+    apply_snapshot(session, case, snapshot, actor=actor, now=now)
+    session.flush()
+    return case
+
+
+def get_case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"case {case_id} not found")
+    return case
+
+
+def cancel_case(session: Session, actor: User | None, case_id: int, reason: str, *,
+                now: datetime | None = None) -> Case:
+    """Stop a case: its open tasks and timers are cancelled, the reason is logged."""
+    require(actor is None or actor.has_role("admin") or actor.has_role("manager"),
+            "only managers and administrators cancel cases")
+    now = now or utcnow()
+    case = get_case(session, case_id)
+    if case.status != "open":
+        raise Conflict(f"case {case_id} is already {case.status}")
+    for task in case_open_tasks(session, case.id):
+        task.status = "cancelled"
+        task.completed_at = now
+    for timer in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.state == "waiting")):
+        timer.state = "cancelled"
+    case.status = "cancelled"
+    case.closed_at = now
+    events.record(session, "case_cancelled", at=now, case=case, actor=actor, reason=reason)
+    session.flush()
+    return case
+
+
+def case_open_tasks(session: Session, case_id: int) -> list[Task]:
+    return list(session.scalars(
+        select(Task).where(Task.case_id == case_id, Task.status == "open").order_by(Task.id)))
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def task_dict(task: Task) -> dict[str, Any]:
+    """The stable JSON shape of a task (see DESIGN.md, CLI contract)."""
+    return {
+        "id": task.id,
+        "case_id": task.case_id,
+        "element_id": task.element_id,
+        "name": task.name,
+        "lane": task.lane,
+        "group": task.group_name,
+        "assignee": task.assignee.username if task.assignee is not None else None,
+        "status": task.status,
+        "form": task.form,
+        "due_at": iso(task.due_at),
+        "created_at": iso(task.created_at),
+        "completed_at": iso(task.completed_at),
+        "completed_by": task.completed_by.username if task.completed_by is not None else None,
+    }
+
+
+def case_dict(session: Session, case: Case) -> dict[str, Any]:
+    """The stable JSON shape of a case with its open tasks and its events."""
+    version = session.get(ProcessVersion, case.version_id)
+    log = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.at, Event.id))
+    return {
+        "id": case.id,
+        "business_key": case.business_key,
+        "process_key": case.process_key,
+        "version": version.version if version is not None else None,
+        "status": case.status,
+        "office": case.office,
+        "channel": case.channel,
+        "category": case.category,
+        "due_at": iso(case.due_at),
+        "created_at": iso(case.created_at),
+        "closed_at": iso(case.closed_at),
+        "data": case.data,
+        "open_tasks": [task_dict(t) for t in case_open_tasks(session, case.id)],
+        "events": [
+            {"at": iso(e.at), "kind": e.kind, "element_id": e.element_id, "task_id": e.task_id,
+             "office": e.office, "actor": e.actor.username if e.actor is not None else None,
+             "details": e.details}
+            for e in log
+        ],
+    }

@@ -1,0 +1,158 @@
+"""Database plumbing: which database, how to connect to it, and bringing its schema up to date.
+
+Alembic owns the schema; it is configured here in code, so no alembic.ini is needed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_URL = "sqlite:///instance/onestop.db"
+URL_ENV_VAR = "ONESTOP_DATABASE_URL"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+_SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA synchronous=NORMAL",
+)
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached (or the URL cannot be used); the message is one line."""
+
+    def __init__(self, url: str, reason: str):
+        self.url = _masked(url)
+        self.reason = " ".join(reason.split())
+        super().__init__(f"database unavailable at {self.url}: {self.reason}")
+
+
+def utcnow() -> datetime:
+    """Now, as an aware UTC datetime (the only kind the models accept)."""
+    return datetime.now(UTC)
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL to use: `url`, else $ONESTOP_DATABASE_URL, else the SQLite file under instance/."""
+    chosen = url or os.environ.get(URL_ENV_VAR) or DEFAULT_URL
+    # Hosting platforms hand out postgres:// URLs; we always talk to PostgreSQL through psycopg 3.
+    for prefix in ("postgresql://", "postgres://"):
+        if chosen.startswith(prefix):
+            return "postgresql+psycopg://" + chosen[len(prefix):]
+    return chosen
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for `url` (see database_url), tuned for the backend it points at."""
+    url = database_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as err:
+        raise DatabaseUnavailable(url, f"not a usable database URL ({err})") from err
+    options: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        options["pool_pre_ping"] = True
+    elif parsed.get_backend_name() == "sqlite":
+        _create_sqlite_folder(url, parsed.database)
+    try:
+        engine = create_engine(parsed, **options)
+    except ArgumentError as err:  # includes an unknown dialect
+        raise DatabaseUnavailable(url, f"not a usable database URL ({err})") from err
+    except ImportError as err:
+        raise DatabaseUnavailable(url, f"its database driver is not installed ({err})") from err
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions bound to `engine`; objects stay readable after commit (the request commits once)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:
+    """Alembic's configuration for our migrations; env.py uses `connection` when given."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # Config values go through configparser interpolation, where % is special.
+    config.set_main_option("sqlalchemy.url", database_url(url).replace("%", "%%"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Migrate the database at `url` to `revision`, in one transaction where the backend allows."""
+    with _connection(url) as connection, connection.begin():
+        command.upgrade(alembic_config(url, connection), revision)
+
+
+def current_revision(url: str | None = None) -> str | None:
+    """The revision the database at `url` is at; None when it has never been migrated."""
+    with _connection(url) as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The newest revision shipped with this code."""
+    return ScriptDirectory.from_config(alembic_config(DEFAULT_URL)).get_current_head()
+
+
+@contextmanager
+def _connection(url: str | None) -> Iterator[Connection]:
+    """A connection on a short-lived engine; connection failures become DatabaseUnavailable."""
+    url = database_url(url)
+    engine = make_engine(url)
+    try:
+        try:
+            connection = engine.connect()
+        except OperationalError as err:
+            raise DatabaseUnavailable(url, _first_line(err)) from err
+        with connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in _SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+    finally:
+        cursor.close()
+
+
+def _create_sqlite_folder(url: str, database: str | None) -> None:
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise DatabaseUnavailable(url, f"cannot create the folder for {database}: {err.strerror}") from err
+
+
+def _first_line(err: OperationalError) -> str:
+    """The driver's own message without SQLAlchemy's SQL and background-link decoration."""
+    message = str(err.orig) if err.orig is not None else str(err)
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    return lines[0] if lines else type(err.orig or err).__name__
+
+
+def _masked(url: str) -> str:
+    return re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", url)

@@ -1,0 +1,71 @@
+"""Deploy process versions: validated, immutable, and deduplicated by content."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import InvalidProcess, content_hash, file_kind, load_bundles, validate
+
+from . import events
+from .authz import require
+from .db import utcnow
+from .errors import NotFound, ProcessNotDeployable
+from .models import ProcessFile, ProcessVersion, User
+from .services import SERVICE_NAMES
+
+
+def check_files(files: Mapping[str, str]) -> list[str]:
+    """Every problem in the files as 'file:element: message'; empty when deployable."""
+    return [str(p) for p in validate(files, services=SERVICE_NAMES)]
+
+
+def deploy_version(
+    session: Session, actor: User | None, files: Mapping[str, str], *, now: datetime | None = None
+) -> list[tuple[ProcessVersion, bool]]:
+    """A new immutable version per executable process in `files`; (version, created) pairs.
+
+    Files identical to the newest version of a process deploy nothing new."""
+    require(actor is None or actor.has_role("admin"), "only administrators deploy processes")
+    now = now or utcnow()
+    problems = check_files(files)
+    if problems:
+        raise ProcessNotDeployable(problems)
+    try:
+        bundles = load_bundles(files, services=SERVICE_NAMES)
+    except InvalidProcess as err:
+        raise ProcessNotDeployable([str(p) for p in err.problems]) from err
+    digest = content_hash(files)
+    results = []
+    for bundle in bundles:
+        latest = session.scalars(
+            select(ProcessVersion).where(ProcessVersion.key == bundle.key, ProcessVersion.status != "draft")
+            .order_by(ProcessVersion.version.desc()).limit(1)
+        ).first()
+        if latest is not None and latest.content_hash == digest and latest.status == "deployed":
+            results.append((latest, False))
+            continue
+        number = (session.scalar(select(func.max(ProcessVersion.version))
+                                 .where(ProcessVersion.key == bundle.key)) or 0) + 1
+        version = ProcessVersion(
+            key=bundle.key, version=number, name=bundle.name, content_hash=digest, status="deployed",
+            created_at=now, deployed_at=now, deployed_by_id=actor.id if actor is not None else None,
+        )
+        version.files = [ProcessFile(name=name, kind=file_kind(name) or "", content=content)
+                         for name, content in sorted(files.items())]
+        session.add(version)
+        session.flush()
+        events.record(session, "version_deployed", at=now, actor=actor, key=bundle.key, version=number)
+        results.append((version, True))
+    return results
+
+
+def list_versions(session: Session, key: str) -> list[ProcessVersion]:
+    versions = list(session.scalars(
+        select(ProcessVersion).where(ProcessVersion.key == key).order_by(ProcessVersion.version)))
+    if not versions:
+        raise NotFound(f"no process '{key}'")
+    return versions

@@ -1,0 +1,43 @@
+"""Which group works on a task: the lane of the task, resolved against the case data.
+
+A lane maps either to a fixed group (`csu`) or to a case variable (`=office`, the office the
+routing table chose), optionally for that group's managers only. Lanes not listed map to the
+group of the same name in snake case, so an analyst can add a lane "Waste" without code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LaneRule:
+    group: str
+    managers_only: bool = False
+
+
+DEFAULT_LANES: dict[str, LaneRule] = {
+    "CSU": LaneRule("csu"),
+    "Office": LaneRule("=office"),
+    "Office manager": LaneRule("=office", managers_only=True),
+}
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def resolve_lane(
+    lane: str | None, data: Mapping[str, Any], rules: Mapping[str, LaneRule] = DEFAULT_LANES
+) -> tuple[str | None, bool]:
+    """(group name, managers only) for a task in `lane` of a case with `data`."""
+    if not lane:
+        return None, False
+    rule = rules.get(lane) or LaneRule(slug(lane))
+    if rule.group.startswith("="):
+        value = data.get(rule.group[1:])
+        return (str(value) if value else None), rule.managers_only
+    return rule.group, rule.managers_only

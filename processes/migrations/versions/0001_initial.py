@@ -1,0 +1,249 @@
+"""Initial schema: users and groups, process versions, cases, tasks, timers, events, outbox.
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-01-01
+
+Written by hand to match processes/models; tests/processes/test_schema.py compares the two.
+Types are spelled out here rather than imported from the models, so this file keeps meaning
+what it meant when the models move on.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0001"
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def timestamp() -> sa.DateTime:
+    """UTCDateTime's storage: timestamptz on PostgreSQL, DATETIME (naive UTC) on SQLite."""
+    return sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "users",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("username", sa.String(64), nullable=False),
+        sa.Column("display_name", sa.String(200), nullable=False),
+        sa.Column("email", sa.String(254), nullable=True),
+        sa.Column("password_hash", sa.String(255), nullable=True),
+        sa.Column("roles", sa.String(200), nullable=False),
+        sa.Column("locale", sa.String(8), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", timestamp(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_users"),
+        sa.UniqueConstraint("username", name="uq_users_username"),
+    )
+    op.create_table(
+        "groups",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(64), nullable=False),
+        sa.Column("title", sa.String(200), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("email", sa.String(254), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_groups"),
+        sa.UniqueConstraint("name", name="uq_groups_name"),
+    )
+    op.create_table(
+        "memberships",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("group_id", sa.Integer(), nullable=False),
+        sa.Column("is_manager", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("user_id", "group_id", name="pk_memberships"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_memberships_user_id_users"),
+        sa.ForeignKeyConstraint(["group_id"], ["groups.id"], name="fk_memberships_group_id_groups"),
+    )
+    op.create_table(
+        "api_keys",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(100), nullable=False),
+        sa.Column("key_hash", sa.String(128), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", timestamp(), nullable=False),
+        sa.Column("last_used_at", timestamp(), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_api_keys"),
+        sa.UniqueConstraint("key_hash", name="uq_api_keys_key_hash"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_api_keys_user_id_users"),
+    )
+
+    op.create_table(
+        "process_versions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(100), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("content_hash", sa.String(64), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("created_at", timestamp(), nullable=False),
+        sa.Column("deployed_at", timestamp(), nullable=True),
+        sa.Column("deployed_by_id", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_process_versions"),
+        sa.UniqueConstraint("key", "version", name="uq_process_versions_key_version"),
+        sa.ForeignKeyConstraint(
+            ["deployed_by_id"], ["users.id"], name="fk_process_versions_deployed_by_id_users"
+        ),
+    )
+    op.create_table(
+        "process_files",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(255), nullable=False),
+        sa.Column("kind", sa.String(8), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_process_files"),
+        sa.UniqueConstraint("version_id", "name", name="uq_process_files_version_id_name"),
+        sa.ForeignKeyConstraint(
+            ["version_id"], ["process_versions.id"],
+            name="fk_process_files_version_id_process_versions", ondelete="CASCADE",
+        ),
+    )
+
+    op.create_table(
+        "cases",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("process_key", sa.String(100), nullable=False),
+        sa.Column("business_key", sa.String(40), nullable=True),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("office", sa.String(64), nullable=True),
+        sa.Column("channel", sa.String(16), nullable=True),
+        sa.Column("category", sa.String(64), nullable=True),
+        sa.Column("citizen_name", sa.String(200), nullable=True),
+        sa.Column("citizen_email", sa.String(254), nullable=True),
+        sa.Column("tracking_token", sa.String(64), nullable=True),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("state", sa.JSON(), nullable=False),
+        sa.Column("lock_version", sa.Integer(), nullable=False),
+        sa.Column("due_at", timestamp(), nullable=True),
+        sa.Column("created_at", timestamp(), nullable=False),
+        sa.Column("closed_at", timestamp(), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_cases"),
+        sa.UniqueConstraint("business_key", name="uq_cases_business_key"),
+        sa.UniqueConstraint("tracking_token", name="uq_cases_tracking_token"),
+        sa.ForeignKeyConstraint(
+            ["version_id"], ["process_versions.id"], name="fk_cases_version_id_process_versions"
+        ),
+        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name="fk_cases_created_by_id_users"),
+    )
+    op.create_index("ix_cases_status_office", "cases", ["status", "office"])
+    op.create_index("ix_cases_citizen_email", "cases", ["citizen_email"])
+    op.create_index("ix_cases_process_key_version_status", "cases", ["process_key", "version_id", "status"])
+
+    op.create_table(
+        "tasks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("spiff_task_id", sa.String(36), nullable=False),
+        sa.Column("element_id", sa.String(100), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("lane", sa.String(100), nullable=True),
+        sa.Column("group_name", sa.String(64), nullable=True),
+        sa.Column("managers_only", sa.Boolean(), nullable=False),
+        sa.Column("form", sa.String(255), nullable=True),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("assignee_id", sa.Integer(), nullable=True),
+        sa.Column("claimed_at", timestamp(), nullable=True),
+        sa.Column("due_at", timestamp(), nullable=True),
+        sa.Column("created_at", timestamp(), nullable=False),
+        sa.Column("completed_at", timestamp(), nullable=True),
+        sa.Column("completed_by_id", sa.Integer(), nullable=True),
+        sa.Column("form_data", sa.JSON(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_tasks"),
+        sa.UniqueConstraint("case_id", "spiff_task_id", name="uq_tasks_case_id_spiff_task_id"),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name="fk_tasks_case_id_cases"),
+        sa.ForeignKeyConstraint(["assignee_id"], ["users.id"], name="fk_tasks_assignee_id_users"),
+        sa.ForeignKeyConstraint(["completed_by_id"], ["users.id"], name="fk_tasks_completed_by_id_users"),
+    )
+    # The inbox: a group's open tasks and a person's open tasks, both by due date.
+    op.create_index("ix_tasks_status_group_due", "tasks", ["status", "group_name", "due_at", "id"])
+    op.create_index("ix_tasks_status_assignee_due", "tasks", ["status", "assignee_id", "due_at", "id"])
+    op.create_index("ix_tasks_case_status", "tasks", ["case_id", "status"])
+
+    op.create_table(
+        "timers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("spiff_task_id", sa.String(36), nullable=False),
+        sa.Column("element_id", sa.String(100), nullable=False),
+        sa.Column("due_at", timestamp(), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("fired_at", timestamp(), nullable=True),
+        sa.Column("created_at", timestamp(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_timers"),
+        sa.UniqueConstraint("case_id", "spiff_task_id", name="uq_timers_case_id_spiff_task_id"),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name="fk_timers_case_id_cases"),
+    )
+    op.create_index("ix_timers_state_due", "timers", ["state", "due_at"])
+
+    op.create_table(
+        "events",
+        # SQLite only autoincrements an INTEGER PRIMARY KEY.
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(40), nullable=False),
+        sa.Column("element_id", sa.String(100), nullable=True),
+        sa.Column("task_id", sa.Integer(), nullable=True),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("office", sa.String(64), nullable=True),
+        sa.Column("at", timestamp(), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_events"),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name="fk_events_case_id_cases"),
+        sa.ForeignKeyConstraint(["actor_id"], ["users.id"], name="fk_events_actor_id_users"),
+    )
+    op.create_index("ix_events_case_at", "events", ["case_id", "at"])
+    op.create_index("ix_events_kind_at", "events", ["kind", "at"])
+    op.create_index("ix_events_office_at", "events", ["office", "at"])
+
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("template", sa.String(64), nullable=False),
+        sa.Column("language", sa.String(8), nullable=False),
+        sa.Column("to_address", sa.String(254), nullable=False),
+        sa.Column("subject", sa.String(300), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", timestamp(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("dedupe_key", sa.String(120), nullable=False),
+        sa.Column("created_at", timestamp(), nullable=False),
+        sa.Column("sent_at", timestamp(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_outbox"),
+        sa.UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name="fk_outbox_case_id_cases"),
+    )
+    op.create_index("ix_outbox_state_next_attempt", "outbox", ["state", "next_attempt_at"])
+
+    op.create_table(
+        "articles",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("category", sa.String(64), nullable=True),
+        sa.Column("tags", sa.String(300), nullable=True),
+        sa.Column("helpful_count", sa.Integer(), nullable=False),
+        sa.Column("not_helpful_count", sa.Integer(), nullable=False),
+        sa.Column("created_at", timestamp(), nullable=False),
+        sa.Column("updated_at", timestamp(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_articles"),
+    )
+
+
+def downgrade() -> None:
+    for table in (
+        "articles", "outbox", "events", "timers", "tasks", "cases",
+        "process_files", "process_versions", "api_keys", "memberships", "groups", "users",
+    ):
+        op.drop_table(table)  # their indexes go with them

@@ -1,0 +1,74 @@
+"""Cases (process instances) and the CSU knowledge base used while taking them in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import utcnow
+from .base import Base
+from .users import User
+from .versions import ProcessVersion
+
+CASE_STATUSES = ("open", "closed", "cancelled")
+
+
+class Case(Base):
+    """One citizen request running on one process version.
+
+    `lock_version` is bumped on every UPDATE; a write based on a stale read raises StaleDataError,
+    so two people completing work on the same case cannot both win.
+    """
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_status_office", "status", "office"),
+        Index("ix_cases_citizen_email", "citizen_email"),
+        Index("ix_cases_process_key_version_status", "process_key", "version_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    process_key: Mapped[str] = mapped_column(String(100))
+    business_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # one of CASE_STATUSES
+    office: Mapped[str | None] = mapped_column(String(64))  # name of the group it is routed to
+    channel: Mapped[str | None] = mapped_column(String(16))
+    category: Mapped[str | None] = mapped_column(String(64))
+    citizen_name: Mapped[str | None] = mapped_column(String(200))
+    citizen_email: Mapped[str | None] = mapped_column(String(254))
+    tracking_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # serialized engine state
+    lock_version: Mapped[int] = mapped_column()
+    due_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    version: Mapped[ProcessVersion] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    def __repr__(self) -> str:
+        return f"<Case {self.id} {self.business_key} {self.status}>"
+
+
+class Article(Base):
+    """A knowledge-base article the CSU answers from; the votes tell which ones help."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(64))
+    tags: Mapped[str | None] = mapped_column(String(300))
+    helpful_count: Mapped[int] = mapped_column(default=0)
+    not_helpful_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,53 @@
+"""The task table: a projection of every ready user task, written with the case state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import utcnow
+from .base import Base
+from .cases import Case
+from .users import User
+
+TASK_STATUSES = ("open", "completed", "cancelled")
+
+
+class Task(Base):
+    """The inbox reads only this table; its indexes follow the inbox queries (status first)."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_status_group_due", "status", "group_name", "due_at", "id"),
+        Index("ix_tasks_status_assignee_due", "status", "assignee_id", "due_at", "id"),
+        Index("ix_tasks_case_status", "case_id", "status"),
+        UniqueConstraint("case_id", "spiff_task_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(100))
+    group_name: Mapped[str | None] = mapped_column(String(64))  # the candidate group
+    managers_only: Mapped[bool] = mapped_column(default=False)
+    form: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # one of TASK_STATUSES
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    form_data: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+
+    case: Mapped[Case] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+
+    def __repr__(self) -> str:
+        return f"<Task {self.id} {self.element_id} {self.status}>"

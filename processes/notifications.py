@@ -1,0 +1,122 @@
+"""Citizen notifications: rendered from templates and queued in the outbox in the same transaction.
+
+The worker sends the outbox over SMTP; nothing here talks to the network.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from string import Formatter
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from .models import Case, OutboxMessage
+
+TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "resolved_first_contact": (
+            "Your request {case_ref} has been answered",
+            "Hello {citizen_name},\n\nThank you for contacting us. Your request {case_ref} was resolved "
+            "when you contacted us.\n\n{answer}\n\nTrack it here: {tracking_url}\n",
+        ),
+        "acknowledgement": (
+            "We have received your request {case_ref}",
+            "Hello {citizen_name},\n\nWe have received your request {case_ref} and passed it to "
+            "{office_title}. You can expect an answer by {due_date}.\n\nFollow it here: {tracking_url}\n",
+        ),
+        "need_info": (
+            "We need more information about your request {case_ref}",
+            "Hello {citizen_name},\n\n{office_title} needs more information to handle your request "
+            "{case_ref}:\n\n{info_question}\n\nWe will contact you, or reply via {tracking_url}\n",
+        ),
+        "answer": (
+            "Answer to your request {case_ref}",
+            "Hello {citizen_name},\n\n{answer}\n\nKind regards,\n{office_title}\n\nCase: {tracking_url}\n",
+        ),
+        "survey": (
+            "How did we do? ({case_ref})",
+            "Hello {citizen_name},\n\nPlease tell us how satisfied you are with the handling of your "
+            "request {case_ref}: {tracking_url}\n",
+        ),
+    },
+    "sv": {
+        "resolved_first_contact": (
+            "Ditt ärende {case_ref} är besvarat",
+            "Hej {citizen_name},\n\nTack för att du kontaktade oss. Ditt ärende {case_ref} löstes direkt."
+            "\n\n{answer}\n\nFölj det här: {tracking_url}\n",
+        ),
+        "acknowledgement": (
+            "Vi har tagit emot ditt ärende {case_ref}",
+            "Hej {citizen_name},\n\nVi har tagit emot ditt ärende {case_ref} och lämnat det till "
+            "{office_title}. Du kan räkna med svar senast {due_date}.\n\nFölj det här: {tracking_url}\n",
+        ),
+        "need_info": (
+            "Vi behöver mer information om ditt ärende {case_ref}",
+            "Hej {citizen_name},\n\n{office_title} behöver mer information:\n\n{info_question}\n\n"
+            "{tracking_url}\n",
+        ),
+        "answer": (
+            "Svar på ditt ärende {case_ref}",
+            "Hej {citizen_name},\n\n{answer}\n\nMed vänliga hälsningar,\n{office_title}\n\n{tracking_url}\n",
+        ),
+        "survey": (
+            "Hur tyckte du att vi skötte ditt ärende? ({case_ref})",
+            "Hej {citizen_name},\n\nBerätta gärna hur nöjd du är: {tracking_url}\n",
+        ),
+    },
+}
+
+
+class _Defaulting(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def render(template: str, language: str, values: Mapping[str, Any]) -> tuple[str, str]:
+    """(subject, body) of `template`; unknown placeholders render empty, never crash a case."""
+    texts = TEMPLATES.get(language, TEMPLATES["en"])
+    if template not in texts:
+        raise KeyError(f"unknown notification template '{template}'")
+    subject, body = texts[template]
+    safe = _Defaulting({k: v for k, v in values.items() if v is not None})
+    formatter = Formatter()
+    return formatter.vformat(subject, (), safe), formatter.vformat(body, (), safe)
+
+
+def base_url() -> str:
+    return os.environ.get("ONESTOP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+
+def queue_notification(
+    session: Session, case: Case, template: str, data: Mapping[str, Any], now: datetime
+) -> OutboxMessage | None:
+    """Write the citizen's mail for `template` to the outbox; None when there is no address."""
+    address = data.get("citizen_email") or case.citizen_email
+    if not address:
+        return None
+    language = str(data.get("language") or "en")
+    values = dict(data)
+    values.update(
+        case_ref=case.business_key or f"#{case.id}",
+        tracking_url=f"{base_url()}/track/{case.tracking_token}" if case.tracking_token else base_url(),
+        office_title=str(data.get("office") or "").replace("_", " "),
+        due_date=str(data.get("due_at") or "")[:10],
+    )
+    subject, body = render(template, language, values)
+    message = OutboxMessage(
+        case_id=case.id,
+        template=template,
+        language=language,
+        to_address=str(address),
+        subject=subject,
+        body=body,
+        dedupe_key=f"{case.id}:{template}:{uuid.uuid4().hex}",
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(message)
+    return message

@@ -1,0 +1,35 @@
+"""Service tasks the BPMN may call by name. An analyst adds a notification in the diagram, not here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from engine import Service, ServiceCall
+
+from . import events
+from .models import Case
+from .notifications import queue_notification
+from .runtime import calendar
+
+SERVICE_NAMES = ("compute_due_date", "notify_citizen")
+
+
+def services_for(session: Session, case: Case, now: datetime) -> dict[str, Service]:
+    """The services bound to one case and one moment."""
+
+    def compute_due_date(call: ServiceCall) -> str:
+        days = int(call.params.get("days", 0))
+        return calendar().working_days_after(now, days).isoformat()
+
+    def notify_citizen(call: ServiceCall) -> dict[str, object]:
+        template = str(call.params.get("template", ""))
+        message = queue_notification(session, case, template, call.data, now)
+        if message is None:
+            return {"queued": False, "template": template, "reason": "no e-mail address"}
+        events.record(session, "notification_queued", at=now, case=case, element_id=call.element_id,
+                      template=template)
+        return {"queued": True, "template": template}
+
+    return {"compute_due_date": compute_due_date, "notify_citizen": notify_citizen}

@@ -1,0 +1,197 @@
+"""Work on tasks: claim, unclaim, assign, complete; and the inbox query."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import ScriptError, UnknownTask
+
+from . import events
+from .authz import group_roles, may_manage, may_work_on, require
+from .db import utcnow
+from .errors import (
+    CaseStepFailed,
+    Conflict,
+    InvalidFormData,
+    NotFound,
+    TaskAlreadyCompleted,
+    TaskClaimedByOther,
+)
+from .forms import validate_submission
+from .models import Case, ProcessVersion, Task, User
+from .projection import apply_snapshot
+from .runtime import bundle_for, engine
+from .services import services_for
+
+
+class ConcurrentUpdate(Conflict):
+    """Another transaction changed the case first; retry the whole request once."""
+
+
+def _display(user: User | None) -> str:
+    if user is None:
+        return "the system"
+    return user.display_name or user.username
+
+
+def load_task(session: Session, task_id: int, *, lock: bool = False) -> Task:
+    """The task, with its case row locked (FOR UPDATE on PostgreSQL) when `lock`."""
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound(f"task {task_id} not found")
+    if lock:
+        # Lock the case first, then re-read the task: a concurrent completion is then seen, not overwritten.
+        session.get(Case, task.case_id, with_for_update=True, populate_existing=True)
+        session.refresh(task)
+    return task
+
+
+def _require_open(task: Task) -> None:
+    if task.status == "completed":
+        at = task.completed_at.isoformat(timespec="seconds") if task.completed_at else "an unknown time"
+        raise TaskAlreadyCompleted(task.id, _display(task.completed_by), at)
+    if task.status != "open":
+        raise Conflict(f"task {task.id} is {task.status}: the case has moved on")
+
+
+def claim_task(session: Session, actor: User, task_id: int, *, now: datetime | None = None) -> Task:
+    """Take an open task of one of my groups; claiming my own task again is a no-op."""
+    now = now or utcnow()
+    task = load_task(session, task_id, lock=True)
+    _require_open(task)
+    require(may_work_on(session, actor, task), f"{actor.username} may not work on {task.group_name} tasks")
+    if task.assignee_id == actor.id:
+        return task
+    if task.assignee_id is not None:
+        raise TaskClaimedByOther(task.id, _display(task.assignee))
+    task.assignee = actor
+    task.claimed_at = now
+    events.record(session, "task_claimed", at=now, case=task.case, actor=actor, element_id=task.element_id,
+                  task_id=task.id, office=task.group_name)
+    _flush(session, task)
+    return task
+
+
+def unclaim_task(session: Session, actor: User, task_id: int, *, now: datetime | None = None) -> Task:
+    """Give a claimed task back to its group (the assignee or a manager of the group)."""
+    now = now or utcnow()
+    task = load_task(session, task_id, lock=True)
+    _require_open(task)
+    if task.assignee_id is None:
+        return task
+    require(task.assignee_id == actor.id or may_manage(session, actor, task.group_name),
+            "only the assignee or a manager may unclaim this task")
+    task.assignee = None
+    task.claimed_at = None
+    events.record(session, "task_unclaimed", at=now, case=task.case, actor=actor,
+                  element_id=task.element_id, task_id=task.id, office=task.group_name)
+    _flush(session, task)
+    return task
+
+
+def assign_task(session: Session, actor: User | None, task_id: int, assignee: User, *,
+                now: datetime | None = None) -> Task:
+    """A manager of the task's group hands it to one of the group's members."""
+    now = now or utcnow()
+    task = load_task(session, task_id, lock=True)
+    _require_open(task)
+    require(may_manage(session, actor, task.group_name), "only a manager of the group may assign its tasks")
+    require(may_work_on(session, assignee, task), f"{assignee.username} is not in group {task.group_name}")
+    task.assignee = assignee
+    task.claimed_at = now
+    events.record(session, "task_assigned", at=now, case=task.case, actor=actor, element_id=task.element_id,
+                  task_id=task.id, office=task.group_name, assignee=assignee.username)
+    _flush(session, task)
+    return task
+
+
+def task_form(session: Session, task: Task) -> dict[str, Any] | None:
+    """The form definition of the version the task's case runs on, never a newer one."""
+    version = session.get(ProcessVersion, task.case.version_id)
+    return bundle_for(version).form(task.form) if version is not None else None
+
+
+def complete_task(
+    session: Session,
+    actor: User | None,
+    task_id: int,
+    data: Mapping[str, Any],
+    *,
+    now: datetime | None = None,
+) -> Task:
+    """Validate `data` against the task's form, complete the task and run the case to its next wait."""
+    now = now or utcnow()
+    task = load_task(session, task_id, lock=True)
+    _require_open(task)
+    if actor is not None and task.assignee_id not in (None, actor.id):
+        raise TaskClaimedByOther(task.id, _display(task.assignee))
+    require(may_work_on(session, actor, task), "you may not work on this task")
+    form = task_form(session, task)
+    if form is not None:
+        clean = validate_submission(form, dict(data))
+    elif data:
+        raise InvalidFormData({key: "unknown field (this task has no form)" for key in data})
+    else:
+        clean = {}
+    case = task.case
+    version = session.get(ProcessVersion, case.version_id)
+    assert version is not None
+    try:
+        snapshot = engine().complete_task(bundle_for(version), case.state, task.spiff_task_id, clean,
+                                          services_for(session, case, now))
+    except UnknownTask as err:
+        raise Conflict(f"task {task.id} is no longer ready in its case") from err
+    except ScriptError as err:
+        raise CaseStepFailed(err.element_id, err.message) from err
+    task.status = "completed"
+    task.completed_at = now
+    task.completed_by = actor
+    task.form_data = clean
+    if task.assignee_id is None and actor is not None:
+        task.assignee = actor
+    events.record(session, "task_completed", at=now, case=case, actor=actor, element_id=task.element_id,
+                  task_id=task.id, office=task.group_name)
+    apply_snapshot(session, case, snapshot, actor=actor, now=now, source=task)
+    _flush(session, task)
+    return task
+
+
+def _flush(session: Session, task: Task) -> None:
+    try:
+        session.flush()
+    except StaleDataError as err:
+        raise ConcurrentUpdate(f"task {task.id} was changed by someone else at the same time") from err
+
+
+def list_tasks(
+    session: Session,
+    actor: User | None,
+    *,
+    group: str | None = None,
+    assignee: User | None = None,
+    status: str = "open",
+    limit: int = 100,
+) -> list[Task]:
+    """Open tasks I may work on: assigned to me, or unclaimed in my groups; sorted by due date."""
+    query = select(Task).where(Task.status == status)
+    if group is not None:
+        query = query.where(Task.group_name == group)
+    if assignee is not None:
+        query = query.where(Task.assignee_id == assignee.id)
+    if actor is not None and not actor.has_role("admin"):
+        groups = group_roles(session, actor)
+        managed = [name for name, manager in groups.items() if manager]
+        visible = or_(
+            Task.assignee_id == actor.id,
+            (Task.group_name.in_(list(groups)) & Task.managers_only.is_(False)),
+            Task.group_name.in_(managed),
+        )
+        query = query.where(visible)
+    query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.id).limit(limit)
+    return list(session.scalars(query))

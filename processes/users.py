@@ -1,0 +1,72 @@
+"""Users, groups (the CSU and the offices) and memberships."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .errors import NotFound
+from .models import ROLES, Group, Membership, User
+
+
+def find_user(session: Session, username: str) -> User:
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFound(f"no user '{username}'")
+    return user
+
+
+def find_group(session: Session, name: str) -> Group:
+    group = session.scalars(select(Group).where(Group.name == name)).first()
+    if group is None:
+        raise NotFound(f"no group '{name}'")
+    return group
+
+
+def ensure_group(session: Session, name: str, title: str, kind: str = "office") -> Group:
+    """The group `name`, created if missing (idempotent, for set-up and demo data)."""
+    group = session.scalars(select(Group).where(Group.name == name)).first()
+    if group is None:
+        group = Group(name=name, title=title, kind=kind, active=True)
+        session.add(group)
+        session.flush()
+    return group
+
+
+def ensure_user(
+    session: Session,
+    username: str,
+    *,
+    display_name: str,
+    roles: list[str],
+    password: str | None = None,
+    email: str | None = None,
+) -> User:
+    """The user `username`, created if missing; roles and password are set when given."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles: {', '.join(sorted(unknown))}")
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        user = User(username=username, display_name=display_name, email=email, active=True)
+        session.add(user)
+    user.roles = list(roles)
+    if password is not None:
+        user.password_hash = generate_password_hash(password)
+    session.flush()
+    return user
+
+
+def add_member(session: Session, user: User, group: Group, *, manager: bool = False) -> Membership:
+    membership = session.get(Membership, (user.id, group.id))
+    if membership is None:
+        membership = Membership(user_id=user.id, group_id=group.id, is_manager=manager)
+        session.add(membership)
+    membership.is_manager = manager
+    session.flush()
+    return membership
+
+
+def check_password(user: User, password: str) -> bool:
+    return bool(user.active and user.password_hash and check_password_hash(user.password_hash, password))

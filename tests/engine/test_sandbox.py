@@ -1,0 +1,223 @@
+"""The script sandbox: what analysts' scripts may do, and every way out that must fail cleanly."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pytest
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+
+from engine.sandbox import RestrictedEnvironment, ScriptLimitExceeded, ScriptRejected, check_syntax
+
+SCRIPT = """
+total = sum(items)
+items.append(3)
+case['office'] = 'waste'
+squares = [i * i for i in items]
+copy = {key: value for key, value in case.items()}
+label = f"{len(items)} items, total {total:.2f}"
+count = 0
+for first, second in [(1, 2), (3, 4)]:
+    count += first + second
+def plus_one(n):
+    return n + 1
+bigger = plus_one(count)
+due = (date(2024, 1, 1) + timedelta(days=3)).isoformat()
+print('debug output does not end up in the data')
+"""
+
+
+def test_script_reads_assigns_and_mutates_task_data() -> None:
+    data: dict[str, Any] = {"items": [1, 2], "case": {"category": "missed_collection"}}
+    RestrictedEnvironment().execute(SCRIPT, data)
+    assert data == {
+        "items": [1, 2, 3],
+        "case": {"category": "missed_collection", "office": "waste"},
+        "total": 3,
+        "squares": [1, 4, 9],
+        "copy": {"category": "missed_collection", "office": "waste"},
+        "label": "3 items, total 3.00",
+        "count": 10,
+        "first": 3,
+        "second": 4,
+        "bigger": 11,
+        "due": "2024-01-04",
+    }
+
+
+def test_expression_returns_its_value_and_leaves_data_alone() -> None:
+    data = {"amount": 150, "category": "pothole"}
+    env = RestrictedEnvironment()
+    assert env.evaluate("\n  amount > 100 and category in ('pothole', 'streetlight')\n", data) is True
+    assert env.evaluate("amount * 2", data) == 300
+    assert env.evaluate("office", data, external_context={"office": "streets_parks"}) == "streets_parks"
+    assert data == {"amount": 150, "category": "pothole"}
+
+
+def test_helpers_are_callable_and_not_left_in_task_data() -> None:
+    env = RestrictedEnvironment(helpers={"working_days_after": lambda days: days + 2})
+    data: dict[str, Any] = {"days": 5}
+    env.execute("due_in = working_days_after(days)", data)
+    assert data == {"days": 5, "due_in": 7}
+    assert env.evaluate("working_days_after(days) == 7", data) is True
+
+
+def test_task_data_that_hides_a_helper_is_refused() -> None:
+    env = RestrictedEnvironment(helpers={"notify": print})
+    with pytest.raises(ValueError, match="task data overwrites helper function"):
+        env.execute("x = 1", {"notify": "yes"})
+
+
+@pytest.mark.parametrize(
+    ("source", "error", "message"),
+    [
+        ("import os", ScriptRejected, "Line 1: import is not allowed in scripts"),
+        ("x = 1\nfrom os import path", ScriptRejected, "Line 2: import is not allowed in scripts"),
+        ("__import__('os')", ScriptRejected, '"__import__" is an invalid variable name'),
+        ("open('/etc/passwd')", ScriptRejected, "open() is not allowed in scripts"),
+        ("reader = open", NameError, "name 'open' is not defined"),
+        ("x = ().__class__.__bases__[0].__subclasses__()", ScriptRejected,
+         '"__subclasses__" is an invalid attribute name'),
+        ("x = getattr(items, '__class__')", AttributeError, '"__class__" is an invalid attribute name'),
+        ("x = getattr(items, '__cl' + 'ass__')", AttributeError, '"__class__" is an invalid attribute name'),
+        ("eval('1')", ScriptRejected, "Eval calls are not allowed"),
+        ("exec('x = 1')", ScriptRejected, "Exec calls are not allowed"),
+        ("compile('1', 'f', 'eval')", ScriptRejected, "compile() is not allowed in scripts"),
+        ("g = globals()", ScriptRejected, "globals() is not allowed in scripts"),
+        ("t = type('X', (), {})", ScriptRejected, "type() is not allowed in scripts"),
+        ("raise SystemExit", NameError, "name 'SystemExit' is not defined"),
+        ("try:\n    x = 1\nexcept ValueError:\n    pass", ScriptRejected, "try/except is not allowed"),
+        ("class Escape:\n    pass", ScriptRejected, "class definition is not allowed in scripts"),
+        ("with items:\n    pass", ScriptRejected, "with is not allowed in scripts"),
+        ("s = '{0.__class__}'.format(items)", NotImplementedError, "format*() methods of `str` is not safe"),
+        ("s = 'x' * 10**9", ScriptLimitExceeded, "size limit: * would make 1000000000 items"),
+        ("n = 10 ** 10 ** 8", ScriptLimitExceeded, "size limit: ** would make a number"),
+        ("n = sum(range(10**12))", ScriptLimitExceeded, "size limit: range of 1000000000000 numbers"),
+    ],
+)
+def test_escape_fails_with_a_clear_message(source: str, error: type[Exception], message: str) -> None:
+    data: dict[str, Any] = {"items": [1]}
+    with pytest.raises(error) as caught:
+        RestrictedEnvironment().execute(source, data)
+    assert message in str(caught.value)
+    assert data == {"items": [1]}
+
+
+def test_check_syntax_reports_refusals_and_typos_with_their_line() -> None:
+    assert check_syntax("x = [i * 2 for i in items]\ny = f'{x}'", "exec") is None
+    assert check_syntax("amount > 100", "eval") is None
+    assert check_syntax("x = 1\nimport os", "exec") == "Line 2: import is not allowed in scripts"
+    assert "Line 1: SyntaxError" in (check_syntax("amount >", "eval") or "")
+    assert "Line 1: SyntaxError" in (check_syntax("x = 1", "eval") or "")
+    assert "Line 2: IndentationError" in (check_syntax("x = 1\nif x:\n", "exec") or "")
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["while True: pass", "x = 1\nwhile x: x += 1", "def spin():\n    while True:\n        pass\nspin()"],
+)
+def test_endless_loop_stops_at_the_time_limit(source: str) -> None:
+    data: dict[str, Any] = {}
+    started = time.monotonic()
+    with pytest.raises(ScriptLimitExceeded, match=r"script exceeded its time limit of 1 s"):
+        RestrictedEnvironment(time_limit=1).execute(source, data)
+    assert time.monotonic() - started < 3
+    assert not [key for key in data if key.startswith("_")]
+
+
+def test_endless_comprehension_in_an_expression_stops_at_the_time_limit() -> None:
+    with pytest.raises(ScriptLimitExceeded, match="time limit of 0.3 s"):
+        RestrictedEnvironment(time_limit=0.3).evaluate("[0 for a in range(10**6) for b in range(10**6)]", {})
+
+
+def test_endless_loop_stops_in_a_worker_thread() -> None:
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            RestrictedEnvironment(time_limit=1).execute("while True: pass", {})
+        except BaseException as err:  # noqa: BLE001 - the test inspects whatever escaped the thread
+            errors.append(err)
+
+    started = time.monotonic()
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=5)
+    assert not worker.is_alive()
+    assert time.monotonic() - started < 3
+    assert len(errors) == 1 and isinstance(errors[0], ScriptLimitExceeded)
+
+
+def test_previous_trace_function_is_restored() -> None:
+    def tracer(frame: Any, event: str, arg: Any) -> None:
+        return None
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        RestrictedEnvironment().execute("x = 1", {})
+        with pytest.raises(ScriptLimitExceeded):
+            RestrictedEnvironment(time_limit=0.1).execute("while True: pass", {})
+        assert sys.gettrace() is tracer
+    finally:
+        sys.settrace(previous)
+
+
+BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs"
+                  targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="sandboxed" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>to_script</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="to_script" sourceRef="start" targetRef="compute" />
+    <bpmn:scriptTask id="compute">
+      <bpmn:incoming>to_script</bpmn:incoming>
+      <bpmn:outgoing>to_gateway</bpmn:outgoing>
+      <bpmn:script>{script}</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:sequenceFlow id="to_gateway" sourceRef="compute" targetRef="big" />
+    <bpmn:exclusiveGateway id="big" default="to_small">
+      <bpmn:incoming>to_gateway</bpmn:incoming>
+      <bpmn:outgoing>to_large</bpmn:outgoing>
+      <bpmn:outgoing>to_small</bpmn:outgoing>
+    </bpmn:exclusiveGateway>
+    <bpmn:sequenceFlow id="to_large" sourceRef="big" targetRef="large">
+      <bpmn:conditionExpression>total &gt; 5</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="to_small" sourceRef="big" targetRef="small" />
+    <bpmn:endEvent id="large"><bpmn:incoming>to_large</bpmn:incoming></bpmn:endEvent>
+    <bpmn:endEvent id="small"><bpmn:incoming>to_small</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def _workflow(script: str) -> BpmnWorkflow:
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_str(BPMN.format(script=escape(script)).encode())
+    engine = PythonScriptEngine(environment=RestrictedEnvironment(helpers={"double": lambda n: n * 2}))
+    return BpmnWorkflow(parser.get_spec("sandboxed"), script_engine=engine)
+
+
+def test_spiffworkflow_runs_a_good_script_and_its_gateway_in_the_sandbox() -> None:
+    workflow = _workflow("items = [1, 2]\ntotal = double(sum(items))\nnote = f'total {total}'")
+    workflow.do_engine_steps()
+    assert workflow.is_completed()
+    ends = {task.task_spec.name for task in workflow.get_tasks() if task.task_spec.name in ("large", "small")}
+    assert ends == {"large"}
+    assert workflow.data == {"items": [1, 2], "total": 6, "note": "total 6"}
+
+
+def test_spiffworkflow_reports_an_import_as_a_task_error() -> None:
+    workflow = _workflow("import os\nos.system('echo owned')")
+    with pytest.raises(WorkflowTaskException) as caught:
+        workflow.do_engine_steps()
+    assert "import is not allowed in scripts" in str(caught.value)
+    assert caught.value.task.task_spec.bpmn_id == "compute"
+    assert caught.value.line_number == 1
