@@ -352,3 +352,32 @@ def user_add(ctx: Context, username: str, display_name: str | None, roles: tuple
 
     ctx.run(work)
     click.echo(f"user {username} saved")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--worker/--no-worker", default=True, help="Run the timer worker in this process")
+@pass_ctx
+def serve(ctx: Context, host: str, port: int, worker: bool) -> None:
+    """Serve the web UI (one machine; use gunicorn and `onestop worker` to scale out)."""
+    import threading
+
+    from werkzeug.serving import run_simple
+
+    from .app import create_app
+
+    app = create_app({"DATABASE_URL": ctx.url})
+    if worker:
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.wait(5.0):
+                try:
+                    ctx.db.run(lambda s: timers.fire_due_timers(s))
+                except Exception as err:  # noqa: BLE001 - keep serving; say what went wrong
+                    click.echo(f"worker: {err}", err=True)
+
+        threading.Thread(target=loop, name="onestop-worker", daemon=True).start()
+    click.echo(f"OneStop on http://{host}:{port}/  (database {ctx.url})")
+    run_simple(host, port, app, threaded=True, use_reloader=False)

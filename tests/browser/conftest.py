@@ -1,0 +1,98 @@
+"""Browser tests: the real app served on a local port, driven in Debian's Chromium.
+
+No `playwright install`: Playwright launches /usr/bin/chromium. Without Chromium the tests are
+skipped on a developer machine and fail under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+from werkzeug.serving import make_server
+
+from processes.db import upgrade
+from processes.demo import seed_articles, seed_people
+from processes.deployments import deploy_version
+from processes.files import read_process_files
+from processes.unit import Database
+from webui.app import create_app
+
+CHROMIUM = os.environ.get("ONESTOP_CHROMIUM", "/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "webui" / "static" / "dist" / "axe.min.js"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " - CI=true: browser tests must run", pytrace=False)
+        pytest.skip(message)
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"],
+    }
+
+
+@pytest.fixture(scope="session")
+def live_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
+    upgrade(url)
+    database = Database(url)
+
+    def seed(session: Any) -> None:
+        seed_people(session)
+        seed_articles(session)
+        files, _ = read_process_files([ROOT / "bpmn"])
+        deploy_version(session, None, files)
+
+    database.run(seed)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_db: Database) -> Iterator[str]:
+    """The base URL of the app, served from a thread for the whole session."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make assets` (npm ci && npm run build)", pytrace=False)
+    app = create_app({"DATABASE_URL": live_db.url, "SECRET_KEY": "browser-tests", "RATELIMIT_ENABLED": False})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def log_in(page: Page, base_url: str, username: str, password: str = "demo") -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:
+    """Serious and critical accessibility violations axe-core finds on the current page."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"] if v["impact"] in impacts
+    ]

@@ -1,0 +1,81 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, redirect, url_for
+from flask_login import current_user
+
+from processes.db import database_url
+from processes.unit import Database
+
+from .errors import register_error_handlers
+from .extensions import babel, csrf, limiter, login_manager, select_locale
+from .helpers import register_helpers
+from .session import close_session, load_user
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; `test_config` overrides settings (DATABASE_URL, SECRET_KEY, ...)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        DATABASE_URL=database_url(None),
+        SECRET_KEY=os.environ.get("ONESTOP_SECRET_KEY") or _instance_secret(Path(app.instance_path)),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("ONESTOP_SECURE_COOKIES", "0") == "1",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE="en",
+        BABEL_DEFAULT_TIMEZONE=os.environ.get("ONESTOP_TIMEZONE", "Europe/Stockholm"),
+        RATELIMIT_STORAGE_URI=os.environ.get("ONESTOP_RATELIMIT_STORAGE", "memory://"),
+        RATELIMIT_HEADERS_ENABLED=True,
+    )
+    if test_config:
+        app.config.update(test_config)
+
+    app.extensions["onestop.db"] = Database(app.config["DATABASE_URL"])
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    app.teardown_appcontext(close_session)
+    register_error_handlers(app)
+    register_helpers(app)
+    _register_blueprints(app)
+
+    @app.get("/")
+    def home() -> Any:
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login"))
+        return redirect(url_for(current_user.home_endpoint))
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .auth import bp as auth_bp
+    from .inbox import bp as inbox_bp
+
+    for blueprint in (auth_bp, inbox_bp):
+        app.register_blueprint(blueprint)
+
+
+def _instance_secret(instance: Path) -> str:
+    """A random secret kept in instance/, so sessions survive restarts of a single-machine install."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

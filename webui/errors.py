@@ -1,0 +1,69 @@
+"""Domain errors to HTTP statuses and messages, in one place for every blueprint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from processes.db import DatabaseUnavailable
+from processes.errors import (
+    CaseStepFailed,
+    Conflict,
+    DomainError,
+    InvalidFormData,
+    NotFound,
+    PermissionDenied,
+    ProcessNotDeployable,
+)
+
+STATUS: list[tuple[type[Exception], int]] = [
+    (NotFound, 404),
+    (PermissionDenied, 403),
+    (Conflict, 409),
+    (InvalidFormData, 422),
+    (ProcessNotDeployable, 422),
+    (CaseStepFailed, 500),
+]
+
+
+def status_for(error: Exception) -> int:
+    for kind, status in STATUS:
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(status: int, message: str, **extra: Any) -> Any:
+    if wants_json():
+        return {"error": message, "status": status, **extra}, status
+    return render_template("error.html", status=status, message=message, **extra), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError) -> Any:
+        extra: dict[str, Any] = {}
+        if isinstance(error, InvalidFormData):
+            extra["errors"] = error.errors
+        if isinstance(error, ProcessNotDeployable):
+            extra["problems"] = error.problems
+        return error_response(status_for(error), str(error), **extra)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> Any:
+        return error_response(400, f"The form expired or was not sent from this site ({error.description}). "
+                                   "Reload the page and try again.")
+
+    @app.errorhandler(DatabaseUnavailable)
+    def database_down(error: DatabaseUnavailable) -> Any:
+        return error_response(503, "The database is not available; please try again in a moment.")
+
+    for status, message in ((404, "Page not found."), (405, "Method not allowed."),
+                            (413, "The request is too large."), (429, "Too many attempts; wait a minute.")):
+        app.register_error_handler(status, lambda _e, s=status, m=message: error_response(s, m))
