@@ -81,12 +81,25 @@ def apply_snapshot(
                       task_id=task.id, office=task.group_name, group=task.group_name)
         _record_handoff(session, case, task, source, previous_office, actor, now)
 
+    for task in [*open_tasks.values(), *created]:
+        if task.status == "open":
+            copy_case_fields(task, case)
     _sync_timers(session, case, snapshot, now)
     if snapshot.completed and case.status == "open":
         case.status = "closed"
         case.closed_at = now
         events.record(session, "case_closed", at=now, case=case, actor=actor)
     return created
+
+
+def copy_case_fields(task: Task, case: Case) -> None:
+    """Keep the inbox's copy of the case fields current."""
+    task.process_key = case.process_key
+    task.case_ref = case.business_key
+    task.category = case.category
+    task.citizen_name = case.citizen_name
+    description = (case.data or {}).get("description")
+    task.summary = str(description)[:300] if description else None
 
 
 def _record_handoff(

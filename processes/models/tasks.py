@@ -44,6 +44,12 @@ class Task(Base):
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     form_data: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # Copied from the case so that the inbox filters and searches without a join.
+    process_key: Mapped[str | None] = mapped_column(String(100))
+    case_ref: Mapped[str | None] = mapped_column(String(40))
+    category: Mapped[str | None] = mapped_column(String(64))
+    citizen_name: Mapped[str | None] = mapped_column(String(200))
+    summary: Mapped[str | None] = mapped_column(String(300))
 
     case: Mapped[Case] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
