@@ -6,6 +6,7 @@ run; after each test every table is emptied, so tests may commit like the applic
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import Engine, delete, make_url, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
 
 from processes.db import database_url, make_engine, upgrade
 from processes.deployments import deploy_version
@@ -92,30 +94,44 @@ def pg_schema(pg_server: Engine) -> Iterator[PgSchema]:
     schema.drop(pg_server)
 
 
-@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def migrated_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database migrated to head, once per backend and run."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'onestop.db'}"
-        upgrade(url)
-        yield url
-        return
-    pg_server = request.getfixturevalue("pg_server")
+@pytest.fixture(scope="session")
+def pg_migrated_url(pg_server: Engine) -> Iterator[str]:
+    """A PostgreSQL schema migrated to head, once per run."""
     schema = new_pg_schema(pg_server)
     upgrade(schema.url)
     yield schema.url
     schema.drop(pg_server)
 
 
-@pytest.fixture
-def db(migrated_url: str) -> Iterator[Database]:
-    """The application's Database on a migrated, empty database; emptied again afterwards."""
-    database = Database(migrated_url)
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def migrated_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database migrated to head, once per backend and run."""
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("pg_migrated_url"))
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'onestop.db'}"
+    upgrade(url)
+    return url
+
+
+def emptied(url: str) -> Iterator[Database]:
+    database = Database(url)
     yield database
     with database.engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(delete(table))
     database.dispose()
+
+
+@pytest.fixture
+def db(migrated_url: str) -> Iterator[Database]:
+    """The application's Database on a migrated, empty database; emptied again afterwards."""
+    yield from emptied(migrated_url)
+
+
+@pytest.fixture
+def pg_db(pg_migrated_url: str) -> Iterator[Database]:
+    """Like `db`, on PostgreSQL only: for what only the scale-out deployment does."""
+    yield from emptied(pg_migrated_url)
 
 
 @pytest.fixture
@@ -125,10 +141,17 @@ def session(db: Database) -> Iterator[Session]:
         session.rollback()
 
 
+@functools.cache
+def password_hash(password: str) -> str:
+    """Hashing is slow on purpose; tests hash each password once."""
+    return generate_password_hash(password)
+
+
 def create_user(session: Session, username: str, roles: list[str], groups: tuple[str, ...] = (),
                 manager: bool = False) -> User:
     """A user with a password 'pw' and memberships in `groups` (created when missing)."""
-    user = ensure_user(session, username, display_name=username.title(), roles=roles, password="pw")
+    user = ensure_user(session, username, display_name=username.title(), roles=roles)
+    user.password_hash = password_hash("pw")
     for name in groups:
         group = ensure_group(session, name, name.replace("_", " ").title(), "csu" if name == "csu" else "office")
         add_member(session, user, group, manager=manager)
