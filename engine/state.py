@@ -39,7 +39,8 @@ def dump_state(workflow: BpmnWorkflow) -> dict[str, Any]:
 
 def load_state(bundle: ProcessBundle, state: dict[str, Any]) -> BpmnWorkflow:
     """Rebuild the workflow from `state` against the bundle's cached spec."""
-    dct = json.loads(json.dumps(state))
+    # The converter pops top-level keys and builds new objects for the rest: a shallow copy is enough.
+    dct = dict(state)
     dct.pop(_SERIALIZER.VERSION_KEY, None)
     workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, deserializing=True)
     workflow.tasks = _CONVERTER.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
