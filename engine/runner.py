@@ -17,7 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .bundle import ProcessBundle
 from .compaction import compact
-from .sandbox import RestrictedEnvironment
+from .sandbox import RestrictedEnvironment, check_syntax
 from .state import dump_state, load_state
 from .types import PendingTimer, ReadyTask, ScriptError, Snapshot, StepRecord, UnknownTask
 
@@ -45,6 +45,12 @@ class _ScriptEngine(PythonScriptEngine):
     def __init__(self, environment: RestrictedEnvironment, services: Mapping[str, Service]):
         super().__init__(environment=environment)
         self.services = services
+
+    def validate(self, expression: str) -> None:
+        """Spiff re-parses conditions on every evaluation; the sandbox's compile cache answers instead."""
+        error = check_syntax(expression, "eval")
+        if error is not None:
+            raise SyntaxError(error)
 
     def call_service(self, task: Task, **kwargs: Any) -> str:
         name = kwargs["operation_name"]

@@ -10,7 +10,7 @@ import json
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -20,18 +20,18 @@ from .bundle import ProcessBundle
 _REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
 _SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
 _CONVERTER = BpmnWorkflowConverter(BpmnWorkflow, _REGISTRY)
-_SPEC_KEYS = ("spec", "subprocess_specs")
 
 
 def dump_state(workflow: BpmnWorkflow) -> dict[str, Any]:
     """A JSON-ready dict of the workflow, without its spec."""
     _REGISTRY._encoder_mode = True
     try:
-        dct = _CONVERTER.to_dict(workflow)
+        # The base converter: the workflow converter would also convert the whole spec, only to drop it.
+        dct = WorkflowConverter.to_dict(_CONVERTER, workflow)
+        dct["subprocesses"] = _CONVERTER.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = _REGISTRY.convert(workflow.bpmn_events)
     finally:
         _REGISTRY._encoder_mode = False
-    for key in _SPEC_KEYS:
-        dct.pop(key, None)
     dct[_SERIALIZER.VERSION_KEY] = VERSION
     # Round-trip through JSON so what we hand out is exactly what the database will give back.
     return json.loads(json.dumps(dct, cls=_SERIALIZER._encoder_cls))
