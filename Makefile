@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 DEMO_DB ?= sqlite:///instance/demo.db
 export ONESTOP_DATABASE_URL ?= $(DEMO_DB)
 
-.PHONY: install assets demo serve test lint bench clean
+.PHONY: install assets translations messages demo serve test lint audit bench bench-cluster cluster-demo clean
 
-install: $(VENV)/.installed assets
+install: $(VENV)/.installed assets translations
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,19 @@ webui/static/dist/.built: node_modules/.installed $(wildcard frontend/*)
 	npm run --silent build
 	touch $@
 
+# .mo files are build output; the .po files under webui/translations are the source.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d webui/translations
+
+# After changing user-facing text: collect it into messages.pot, merge it into each .po, then translate
+# the new (empty) entries and run `make translations`.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 --no-location --sort-output \
+		--project OneStop --version 0.1.0 --copyright-holder "OneStop contributors" \
+		-o webui/translations/messages.pot .
+	$(BIN)/pybabel -q update -i webui/translations/messages.pot -d webui/translations --no-fuzzy-matching \
+		--ignore-obsolete
+
 demo: install
 	$(BIN)/onestop db upgrade
 	$(BIN)/onestop deploy bpmn/
@@ -35,11 +48,22 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: install lint
+# No high-severity finding from bandit; no known vulnerability in the installed packages (scripts/audit.py).
+audit: $(VENV)/.installed
+	$(BIN)/python scripts/audit.py
+
+test: install lint audit
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# PostgreSQL, 2 gunicorn web processes and 2 workers on this machine; Ctrl-C stops them (deploy/README.md).
+cluster-demo: install
+	bash deploy/cluster.sh
 
 bench: install
 	$(BIN)/python bench/engine.py
+
+bench-cluster: install
+	$(BIN)/python bench/cluster.py
 
 clean:
 	rm -rf $(VENV) node_modules webui/static/dist instance

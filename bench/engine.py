@@ -23,11 +23,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import make_url, select, text  # noqa: E402
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # noqa: E402
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
+from sqlalchemy import make_url, select, text  # noqa: E402
 
 from processes.cases import start_case  # noqa: E402
 from processes.db import make_engine, upgrade  # noqa: E402
@@ -81,7 +81,7 @@ def onestop(url: str, cases: int) -> float:
     for _ in range(cases):
         case_id = database.run(lambda s: start_case(s, None, "citizen_request", {"channel": "phone"}).id)
         for element, data in (("intake", INTAKE), ("handle_request", RESOLVE)):
-            database.run(lambda s, e=element, d=data: complete_task(s, None, open_task_id(s, case_id, e), d))
+            database.run(lambda s, c=case_id, e=element, d=data: complete_task(s, None, open_task_id(s, c, e), d))
     elapsed = time.perf_counter() - started
     database.dispose()
     return cases / elapsed

@@ -4,6 +4,7 @@ Plain values in and out (see engine.types); no Flask, no SQLAlchemy.
 """
 
 from .bundle import ProcessBundle, content_hash, file_kind, load_bundle, load_bundles, validate
+from .migration import MigrationPlan, TaskMove, migrate_state, plan_migration
 from .runner import Engine, Service, ServiceCall
 from .types import (
     EngineError,
@@ -16,11 +17,14 @@ from .types import (
     StepRecord,
     UnknownTask,
 )
+from .xml import MAX_XML_BYTES, XmlRejected, parse_xml
 
 __all__ = [
+    "MAX_XML_BYTES",
     "Engine",
     "EngineError",
     "InvalidProcess",
+    "MigrationPlan",
     "PendingTimer",
     "Problem",
     "ProcessBundle",
@@ -30,10 +34,15 @@ __all__ = [
     "ServiceCall",
     "Snapshot",
     "StepRecord",
+    "TaskMove",
     "UnknownTask",
+    "XmlRejected",
     "content_hash",
     "file_kind",
     "load_bundle",
     "load_bundles",
+    "migrate_state",
+    "parse_xml",
+    "plan_migration",
     "validate",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import posixpath
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from .types import InvalidProcess, Problem
 from .xml import XmlRejected, element_at_line, element_lines, parse_xml
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+MAX_SCHEMA_PROBLEMS = 20
 KINDS = {".bpmn": "bpmn", ".dmn": "dmn", ".form": "form"}
 
 
@@ -122,10 +124,13 @@ def _schema_problems(name: str, root: etree._Element) -> list[Problem]:
     VALIDATOR.preprocess(root)
     if schema.validate(root):
         return []
-    return [
-        Problem(name, element_at_line(root, error.line, BPMN_NS), f"schema: {error.message}", error.line)
-        for error in schema.error_log
-    ]
+    # A file can be made to break the schema 100,000 times over; the first few say what is wrong.
+    errors = schema.error_log
+    problems = [Problem(name, element_at_line(root, error.line, BPMN_NS), f"schema: {error.message}", error.line)
+                for error in itertools.islice(errors, MAX_SCHEMA_PROBLEMS)]
+    if len(errors) > MAX_SCHEMA_PROBLEMS:
+        problems.append(Problem(name, "", f"schema: {len(errors) - MAX_SCHEMA_PROBLEMS} more errors not shown"))
+    return problems
 
 
 def _from_validation(name: str, err: ValidationException, lines: dict[str, int]) -> Problem:

@@ -24,8 +24,9 @@ from RestrictedPython import Guards, PrintCollector, compile_restricted_eval, co
 from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from .sandbox_limits import MAX_ITEMS, ScriptLimitExceeded, bounded_getattr, check_percent, formatted
+
 FILENAME = "<string>"  # SpiffWorkflow looks for this name in a traceback to report the failing line
-MAX_ITEMS = 1_000_000  # longest str/list/tuple/range that `*` or range() may build in one C call
 MAX_INT_BITS = 100_000  # largest int that `*`, `**` or `<<` may build in one C call
 REFUSED_CALLS = frozenset({"open", "compile", "globals", "locals", "vars", "dir", "type", "input",
                            "exit", "quit", "help", "memoryview", "super", "object", "setattr", "delattr"})
@@ -33,8 +34,9 @@ _REFUSED_STATEMENTS: dict[type[ast.AST], str] = {
     ast.Import: "import", ast.ImportFrom: "import", ast.ClassDef: "class definition",
     ast.Try: "try/except", ast.TryStar: "try/except", ast.With: "with",
 }
-_BOUNDED_OPS: dict[type[ast.operator], str] = {ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<"}
-_BINARY: dict[str, Callable[[Any, Any], Any]] = {"*": operator.mul, "**": operator.pow, "<<": operator.lshift}
+_BOUNDED_OPS: dict[type[ast.operator], str] = {ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<", ast.Mod: "%"}
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {"*": operator.mul, "**": operator.pow, "<<": operator.lshift,
+                                                 "%": operator.mod}
 _INPLACE: dict[str, Callable[[Any, Any], Any]] = {
     "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
     "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow, "<<=": operator.ilshift,
@@ -49,10 +51,6 @@ class ScriptRejected(SyntaxError):
 
     def __str__(self) -> str:  # the message already says "Line N"; SyntaxError would add "(line N)"
         return str(self.msg)
-
-
-class ScriptLimitExceeded(Exception):
-    """The script ran past its time limit, or asked for a value too large to build."""
 
 
 class _Deadline(BaseException):
@@ -86,6 +84,15 @@ class _ScriptPolicy(RestrictingNodeTransformer):
             return node
         args: list[ast.expr] = [ast.Constant(symbol), node.left, node.right]
         return _located(ast.Call(ast.Name("_binop_", ast.Load()), args, []), node)
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
+        """`f"{x:>{n}}"` goes through _formatted_, which refuses a width that would build gigabytes."""
+        node = self.node_contents_visit(node)
+        if node.format_spec is None:
+            return node
+        args: list[ast.expr] = [node.value, ast.Constant(node.conversion), node.format_spec]
+        call = _located(ast.Call(ast.Name("_formatted_", ast.Load()), args, []), node)
+        return _located(ast.FormattedValue(call, -1, None), node)
 
     def visit_While(self, node: ast.While) -> ast.AST:
         """`while True: pass` compiles to a lone backward jump, which raises no 'line' trace event;
@@ -124,6 +131,10 @@ def _compiled(source: str, mode: str) -> CodeType:
 
 
 def _check_size(op: str, left: Any, right: Any) -> None:
+    if op == "%":
+        if isinstance(left, str | bytes):
+            check_percent(left, right)
+        return
     if isinstance(left, int) and isinstance(right, int):
         if op == "**":
             bits = left.bit_length() * max(right, 0) if abs(left) > 1 else 0
@@ -178,16 +189,17 @@ BUILTINS: dict[str, Any] = {
     "len": len, "min": min, "max": max, "sum": sum, "sorted": sorted, "reversed": reversed, "any": any,
     "all": all, "enumerate": enumerate, "zip": zip, "map": map, "filter": filter, "list": list,
     "dict": dict, "set": set, "frozenset": frozenset, "tuple": tuple, "range": _range,
-    "getattr": Guards.safer_getattr_raise, "datetime": datetime, "date": date, "timedelta": timedelta,
+    "getattr": bounded_getattr, "datetime": datetime, "date": date, "timedelta": timedelta,
 }
 _GUARDS: dict[str, Any] = {
     "__builtins__": BUILTINS,
-    "_getattr_": Guards.safer_getattr_raise,  # unlike safer_getattr, a missing attribute raises, not None
+    "_getattr_": bounded_getattr,  # safer_getattr_raise (a missing attribute raises), text methods bounded
     "_getitem_": operator.getitem,
     "_getiter_": iter,
     "_write_": Guards.full_write_guard,  # plain dicts and lists are writable, attributes of anything else not
     "_inplacevar_": _inplacevar,
     "_binop_": _binop,
+    "_formatted_": formatted,
     "_iter_unpack_sequence_": Guards.guarded_iter_unpack_sequence,
     "_unpack_sequence_": Guards.guarded_unpack_sequence,
     "_apply_": lambda function, *args, **kwargs: function(*args, **kwargs),  # f(*a, **kw)

@@ -30,6 +30,7 @@ import './onestop-form.css';
 import './onestop-modeler.css';
 
 import { parseJSON, resolveElement, showFailure } from './util.js';
+import { OneStopPropertiesModule, moddleExtensions } from './onestop-properties.js';
 
 const EMPTY_DMN = `<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" xmlns:dmndi="https://www.omg.org/spec/DMN/20191111/DMNDI/" xmlns:dc="http://www.omg.org/spec/DMN/20180521/DC/" id="definitions" name="Decisions" namespace="http://onestop.local/dmn">
@@ -53,7 +54,8 @@ const EMPTY_DMN = `<?xml version="1.0" encoding="UTF-8"?>
 const EMPTY_FORM = { type: 'default', components: [], schemaVersion: 19 };
 
 /**
- * BPMN modeler with the bpmn-js properties panel rendered into `propertiesContainer`.
+ * BPMN modeler with the bpmn-js properties panel rendered into `propertiesContainer`, including the
+ * "OneStop" group (form, service, script, decision, condition: see onestop-properties.js).
  * Without `xml` a new blank diagram is created.
  */
 export async function bpmnModeler(container, propertiesContainer, xml) {
@@ -61,10 +63,15 @@ export async function bpmnModeler(container, propertiesContainer, xml) {
   const options = {
     container,
     additionalModules: [],
+    // spiffworkflow:* extension elements become typed, so the OneStop group can edit them
+    moddleExtensions,
   };
   if (propertiesContainer) {
-    options.propertiesPanel = { parent: resolveElement(propertiesContainer, 'properties container') };
-    options.additionalModules.push(BpmnPropertiesPanelModule, BpmnPropertiesProviderModule);
+    options.propertiesPanel = {
+      parent: resolveElement(propertiesContainer, 'properties container'),
+      layout: { groups: { onestop: { open: true } } },
+    };
+    options.additionalModules.push(BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, OneStopPropertiesModule);
   }
   const modeler = new BpmnModeler(options);
   try {

@@ -31,6 +31,23 @@ def may_work_on(session: Session, user: User | None, task: Task) -> bool:
     return groups[task.group_name] or not task.managers_only
 
 
+def may_view(session: Session, user: User | None, task: Task) -> bool:
+    """Who may open a task (read-only unless `may_work_on`): whoever may work on it, any member or
+    manager of its group (a managers-only task included), members of the office the case is with,
+    CSU agents for CSU tasks, and the people who claimed or completed it.
+
+    Deliberately not every CSU agent for every task: they follow a case on the case page; the task
+    page of an office's task is the office's working space."""
+    if user is None or user.has_role("admin"):
+        return True
+    if user.id in (task.assignee_id, task.completed_by_id):
+        return True
+    groups = group_roles(session, user)
+    if task.group_name in groups or (task.case is not None and task.case.office in groups):
+        return True
+    return task.group_name == "csu" and user.has_role("csu_agent")
+
+
 def may_manage(session: Session, user: User | None, group_name: str | None) -> bool:
     if user is None or user.has_role("admin"):
         return True

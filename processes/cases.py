@@ -14,12 +14,18 @@ from engine import ScriptError
 
 from . import events
 from .authz import require
+from .case_access import CaseView as CaseView
+from .case_access import case_diagram as case_diagram
+from .case_access import view_case as view_case
+from .case_search import CasePage as CasePage
+from .case_search import search_cases as search_cases
 from .db import utcnow
 from .errors import CaseStepFailed, Conflict, NotFound
 from .models import Case, Event, ProcessVersion, Task, Timer, User
 from .projection import apply_snapshot
 from .runtime import bundle_for, engine
 from .services import services_for
+from .start_data import check_start_data
 
 
 def current_version(session: Session, key: str) -> ProcessVersion:
@@ -45,6 +51,7 @@ def start_case(
 ) -> Case:
     """Start a case of the current version of `key` and run it to its first wait."""
     require(actor is None or actor.active, "inactive users cannot start cases")
+    check_start_data(data)
     now = now or utcnow()
     version = current_version(session, key)
     bundle = bundle_for(version)

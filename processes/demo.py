@@ -5,17 +5,12 @@ Demo data only: the passwords are public. Idempotent for people and offices; cas
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
-from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .cases import start_case
-from .db import utcnow
-from .models import Article, Task, User
-from .tasks import claim_task, complete_task
+from .models import Article, User
 from .users import add_member, ensure_group, ensure_user
 
 DEMO_PASSWORD = "demo"
@@ -38,6 +33,8 @@ PEOPLE: dict[str, tuple[str, list[str], list[str], bool]] = {
     "admin": ("Astrid Admin", ["admin"], [], False),
     "waste_officer": ("Wilma Waste", ["officer"], ["waste"], False),
     "permits_officer": ("Bo Builder", ["officer"], ["building_permits"], False),
+    "social_officer": ("Sofia Social", ["officer"], ["social_services"], False),
+    "school_officer": ("Erik Education", ["officer"], ["education"], False),
 }
 ARTICLES = [
     ("Reporting a pothole", "pothole", "Potholes are repaired within 5 working days. Ask for the exact "
@@ -52,6 +49,29 @@ ARTICLES = [
      "with Social services. Never discuss a person's case on the phone without identification."),
     ("School placement and transfers", "school_placement", "Placements for the autumn term are decided "
      "in April. Transfer requests are handled by Education."),
+    ("Streetlight on a private road", "streetlight", "The municipality maintains lights on municipal streets "
+     "only. Lights on private roads belong to the road association; give the citizen its contact details "
+     "from the road register."),
+    ("Icy or uncleared footpaths", "pothole", "Footpaths and cycle lanes are cleared and gritted first, "
+     "within 6 hours of snowfall ending. A fall injury on an uncleared path is a damage claim: hand it over "
+     "to Streets and parks with the place and the time."),
+    ("Bulky waste and recycling centres", "missed_collection", "Furniture, white goods and garden waste are "
+     "not collected at the kerb. The recycling centres are open every day; the citizen may book a bulky waste "
+     "pick-up on the e-service for a fee."),
+    ("Damaged or full waste bin", "missed_collection", "A broken lid or a bin that is too small is replaced "
+     "by Waste free of charge; a larger bin changes the fee. Note the address and the bin number."),
+    ("Do I need a building permit for a shed?", "building_permit", "A shed or a guest house up to 30 square "
+     "metres near the house usually needs no permit, only a notification if it is closer than 4.5 metres "
+     "to the neighbour's boundary. Detailed plans can say otherwise: check the address in the map service."),
+    ("Housing allowance or financial aid?", "financial_aid", "Housing allowance is applied for at the "
+     "Social Insurance Agency, not at the municipality. Financial aid (ekonomiskt bistånd) is the last "
+     "resort: book a first meeting with Social services."),
+    ("Preschool queue and waiting times", "school_placement", "A child can be put in the preschool queue "
+     "from the age of one; a place is offered within four months. Queue position and offers are on the "
+     "e-service; questions about a specific offer go to Education."),
+    ("Park benches, playgrounds and fallen trees", "pothole", "Damage in parks and playgrounds is handed "
+     "over to Streets and parks. A fallen tree blocking a road or a path is urgent: call the on-duty number "
+     "as well as registering the request."),
 ]
 NAMES = ("Alva Berg", "Nils Ek", "Sara Lind", "Omar Haddad", "Elin Sjö", "Karl Nyström", "Leila Amini",
          "Johan Holm", "Ines Falk", "Tove Strand")
@@ -79,61 +99,10 @@ def seed_articles(session: Session) -> None:
     session.flush()
 
 
-def _open_task(session: Session, case_id: int, element_id: str) -> Task | None:
-    return session.scalars(select(Task).where(Task.case_id == case_id, Task.element_id == element_id,
-                                              Task.status == "open")).first()
-
-
 def seed_cases(session: Session, users: dict[str, User], count: int, *, seed: int = 7,
                progress: Callable[[int], None] | None = None) -> int:
-    """`count` cases spread over the last weeks, stopped at different points of the routine."""
-    rng = random.Random(seed)
-    officers = {"streets_parks": users["officer"], "waste": users["waste_officer"],
-                "building_permits": users["permits_officer"]}
-    end = utcnow()
-    for n in range(count):
-        start = end - timedelta(days=rng.uniform(0, 30), hours=rng.uniform(0, 8))
+    """`count` requests received over the last year (processes/demo_live.py): the finished ones
+    written as history in bulk, the ones still open run through the engine, so they can be worked on."""
+    from .demo_live import seed_year
 
-        def at(hours: float, s: datetime = start) -> datetime:
-            return min(s + timedelta(hours=hours), end)
-
-        name = rng.choice(NAMES)
-        case = start_case(session, users["csu"], "citizen_request", {"channel": rng.choice(CHANNELS)}, now=start)
-        intake = _open_task(session, case.id, "intake")
-        assert intake is not None
-        resolved_now = rng.random() < 0.3
-        category = rng.choice(CATEGORIES)
-        complete_task(session, users["csu"], intake.id, {
-            "channel": case.channel, "citizen_name": name,
-            "citizen_email": name.lower().replace(" ", ".").replace("ö", "o").replace("ä", "a") + "@example.org",
-            "category": category, "description": f"Demo request {n + 1} about {category.replace('_', ' ')}.",
-            "resolved_on_first_contact": resolved_now,
-            **({"kb_article": ARTICLES[CATEGORIES.index(category)][0]} if resolved_now else {}),
-        }, now=at(0.2))
-        if resolved_now:
-            continue
-        _progress_office(session, case.id, officers, rng, at)
-        if progress:
-            progress(n + 1)
-    return count
-
-
-def _progress_office(session: Session, case_id: int, officers: dict[str, User], rng: random.Random,
-                     at: Callable[[float], datetime]) -> None:
-    """Move a handed-over case on: leave it waiting, resolve it, or ask the citizen first."""
-    stage = rng.random()
-    task = _open_task(session, case_id, "handle_request")
-    if task is None or stage < 0.35:
-        return
-    officer = officers.get(task.group_name or "")
-    if officer is None:
-        return
-    claim_task(session, officer, task.id, now=at(20))
-    if stage < 0.5:
-        return
-    if stage < 0.7:
-        complete_task(session, officer, task.id, {"outcome": "need_info",
-                                                  "info_question": "Could you send a photo?"}, now=at(30))
-        return
-    complete_task(session, officer, task.id, {"outcome": "resolved",
-                                              "answer": "Thank you, this has been taken care of."}, now=at(50))
+    return seed_year(session, users, count, seed=seed, progress=progress)

@@ -12,6 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import LaneMapping
+
 
 @dataclass(frozen=True)
 class LaneRule:
@@ -24,6 +29,14 @@ DEFAULT_LANES: dict[str, LaneRule] = {
     "Office": LaneRule("=office"),
     "Office manager": LaneRule("=office", managers_only=True),
 }
+
+
+def lane_rules(session: Session) -> Mapping[str, LaneRule]:
+    """The lane mapping administrators keep in `lane_mappings`; DEFAULT_LANES while it is empty."""
+    rows = session.scalars(select(LaneMapping)).all()
+    if not rows:
+        return DEFAULT_LANES
+    return {row.lane: LaneRule(row.group_name, row.managers_only) for row in rows}
 
 
 def slug(name: str) -> str:

@@ -12,9 +12,11 @@ from datetime import datetime
 from string import Formatter
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Case, OutboxMessage
+from .models import Case, Group, OutboxMessage
+from .runtime import calendar
 
 TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "en": {
@@ -40,7 +42,7 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "survey": (
             "How did we do? ({case_ref})",
             "Hello {citizen_name},\n\nPlease tell us how satisfied you are with the handling of your "
-            "request {case_ref}: {tracking_url}\n",
+            "request {case_ref}. It takes a minute: {survey_url}\n",
         ),
     },
     "sv": {
@@ -65,7 +67,8 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "survey": (
             "Hur tyckte du att vi skötte ditt ärende? ({case_ref})",
-            "Hej {citizen_name},\n\nBerätta gärna hur nöjd du är: {tracking_url}\n",
+            "Hej {citizen_name},\n\nBerätta gärna hur nöjd du är med hanteringen av ditt ärende "
+            "{case_ref}. Det tar en minut: {survey_url}\n",
         ),
     },
 }
@@ -91,20 +94,52 @@ def base_url() -> str:
     return os.environ.get("ONESTOP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 
 
+def tracking_url(case: Case) -> str:
+    """The citizen's link to the case's public tracking page (ONESTOP_BASE_URL + /track/<token>)."""
+    return f"{base_url()}/track/{case.tracking_token}" if case.tracking_token else base_url()
+
+
+def office_title(session: Session, name: object) -> str:
+    """The office's title as citizens know it ("Streets and parks"), not its group name."""
+    if not name:
+        return ""
+    title = session.scalar(select(Group.title).where(Group.name == str(name)))
+    return title or str(name).replace("_", " ")
+
+
+def _local_date(value: object) -> str:
+    """An ISO moment from case data as the municipality's calendar date (deadlines end at local midnight)."""
+    try:
+        moment = datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return str(value)[:10]
+    if moment is None or moment.tzinfo is None:
+        return str(value or "")[:10]
+    return calendar().local_date(moment).isoformat()
+
+
 def queue_notification(
-    session: Session, case: Case, template: str, data: Mapping[str, Any], now: datetime
+    session: Session, case: Case, template: str, data: Mapping[str, Any], now: datetime,
+    *, dedupe_key: str | None = None,
 ) -> OutboxMessage | None:
-    """Write the citizen's mail for `template` to the outbox; None when there is no address."""
+    """Write the citizen's mail for `template` to the outbox; None when there is no address.
+
+    `dedupe_key` (unique in the outbox) defaults to a fresh one: a template may rightly be sent
+    twice in one case, e.g. a second request for information."""
     address = data.get("citizen_email") or case.citizen_email
     if not address:
         return None
     language = str(data.get("language") or "en")
+    if language not in TEMPLATES:
+        language = "en"
     values = dict(data)
+    tracking = tracking_url(case)
     values.update(
         case_ref=case.business_key or f"#{case.id}",
-        tracking_url=f"{base_url()}/track/{case.tracking_token}" if case.tracking_token else base_url(),
-        office_title=str(data.get("office") or "").replace("_", " "),
-        due_date=str(data.get("due_at") or "")[:10],
+        tracking_url=tracking,
+        survey_url=f"{tracking}#survey",
+        office_title=office_title(session, data.get("office")),
+        due_date=_local_date(data.get("due_at")),
     )
     subject, body = render(template, language, values)
     message = OutboxMessage(
@@ -114,7 +149,7 @@ def queue_notification(
         to_address=str(address),
         subject=subject,
         body=body,
-        dedupe_key=f"{case.id}:{template}:{uuid.uuid4().hex}",
+        dedupe_key=dedupe_key or f"{case.id}:{template}:{uuid.uuid4().hex}",
         next_attempt_at=now,
         created_at=now,
     )

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from engine import Snapshot
 
 from . import events
-from .lanes import resolve_lane
+from .citizens import answer_duplicates
+from .lanes import lane_rules, resolve_lane
 from .models import Case, Task, Timer, User
 
 
@@ -38,6 +39,14 @@ def apply_snapshot(
     source: Task | None = None,
 ) -> list[Task]:
     """Project `snapshot` onto `case`; `source` is the task whose completion caused it. Returns new tasks."""
+    # One flush at the end instead of one before every query: the step's rows go out in batches.
+    with session.no_autoflush:
+        return _apply(session, case, snapshot, actor=actor, now=now, source=source)
+
+
+def _apply(
+    session: Session, case: Case, snapshot: Snapshot, *, actor: User | None, now: datetime, source: Task | None
+) -> list[Task]:
     data = snapshot.data
     previous_office = case.office
     case.state = snapshot.state
@@ -53,8 +62,9 @@ def apply_snapshot(
         events.record(session, "element_completed", at=now, case=case, actor=actor,
                       element_id=step.element_id, name=step.name, type=step.kind)
 
+    # Without autoflush the query still sees the task completed just now as open: trust the object.
     open_tasks = {t.spiff_task_id: t for t in session.scalars(
-        select(Task).where(Task.case_id == case.id, Task.status == "open"))}
+        select(Task).where(Task.case_id == case.id, Task.status == "open")) if t.status == "open"}
     ready_ids = {t.id for t in snapshot.ready_tasks}
     for spiff_id, task in open_tasks.items():
         if spiff_id not in ready_ids:
@@ -64,10 +74,11 @@ def apply_snapshot(
                           task_id=task.id, office=task.group_name)
 
     created: list[Task] = []
+    rules = lane_rules(session)
     for ready in snapshot.ready_tasks:
         if ready.id in open_tasks:
             continue
-        group, managers_only = resolve_lane(ready.lane, data)
+        group, managers_only = resolve_lane(ready.lane, data, rules)
         task = Task(
             case_id=case.id, spiff_task_id=ready.id, element_id=ready.element_id, name=ready.name,
             lane=ready.lane, group_name=group, managers_only=managers_only, form=ready.form,
@@ -89,6 +100,9 @@ def apply_snapshot(
         case.status = "closed"
         case.closed_at = now
         events.record(session, "case_closed", at=now, case=case, actor=actor)
+    # Duplicates follow their original: they get its answer as soon as there is one (not only at
+    # the end, which an overdue follow-up task can hold back).
+    answer_duplicates(session, case, now)
     return created
 
 

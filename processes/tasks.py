@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import ScriptError, UnknownTask
 
 from . import events
-from .authz import group_roles, may_manage, may_work_on, require
+from .authz import may_manage, may_view, may_work_on, require
 from .db import utcnow
 from .errors import (
     CaseStepFailed,
@@ -24,6 +24,7 @@ from .errors import (
     TaskClaimedByOther,
 )
 from .forms import validate_submission
+from .inbox import visibility, visible_condition
 from .models import Case, ProcessVersion, Task, User
 from .projection import apply_snapshot
 from .runtime import bundle_for, engine
@@ -49,6 +50,13 @@ def load_task(session: Session, task_id: int, *, lock: bool = False) -> Task:
         # Lock the case first, then re-read the task: a concurrent completion is then seen, not overwritten.
         session.get(Case, task.case_id, with_for_update=True, populate_existing=True)
         session.refresh(task)
+    return task
+
+
+def view_task(session: Session, actor: User | None, task_id: int) -> Task:
+    """The task, if `actor` may see it (processes.authz.may_view); PermissionDenied otherwise."""
+    task = load_task(session, task_id)
+    require(may_view(session, actor, task), f"you may not see task {task_id}")
     return task
 
 
@@ -111,6 +119,21 @@ def assign_task(session: Session, actor: User | None, task_id: int, assignee: Us
     return task
 
 
+MAX_REASSIGN = 200
+
+
+def reassign_tasks(session: Session, actor: User | None, task_ids: Sequence[int], assignee: User, *,
+                   now: datetime | None = None) -> list[Task]:
+    """A manager hands several open tasks to one member: all of them, or none (one transaction)."""
+    ids = sorted(set(task_ids))  # a fixed lock order, so two managers reassigning cannot deadlock
+    if not ids:
+        raise InvalidFormData({"task_ids": "choose at least one task"})
+    if len(ids) > MAX_REASSIGN:
+        raise InvalidFormData({"task_ids": f"choose at most {MAX_REASSIGN} tasks at a time"})
+    now = now or utcnow()
+    return [assign_task(session, actor, task_id, assignee, now=now) for task_id in ids]
+
+
 def task_form(session: Session, task: Task) -> dict[str, Any] | None:
     """The form definition of the version the task's case runs on, never a newer one."""
     version = session.get(ProcessVersion, task.case.version_id)
@@ -134,7 +157,8 @@ def complete_task(
     require(may_work_on(session, actor, task), "you may not work on this task")
     form = task_form(session, task)
     if form is not None:
-        clean = validate_submission(form, dict(data))
+        # Read-only fields come back prefilled with the case data; those values are not a change.
+        clean = validate_submission(form, dict(data), current=task.case.data or {})
     elif data:
         raise InvalidFormData({key: "unknown field (this task has no form)" for key in data})
     else:
@@ -178,20 +202,14 @@ def list_tasks(
     status: str = "open",
     limit: int = 100,
 ) -> list[Task]:
-    """Open tasks I may work on: assigned to me, or unclaimed in my groups; sorted by due date."""
+    """Open tasks I may work on (the inbox rules, processes.inbox): mine, unclaimed in my groups, all of
+    the groups I manage; sorted by due date. The web inbox pages with processes.inbox.inbox_page."""
     query = select(Task).where(Task.status == status)
     if group is not None:
         query = query.where(Task.group_name == group)
     if assignee is not None:
         query = query.where(Task.assignee_id == assignee.id)
     if actor is not None and not actor.has_role("admin"):
-        groups = group_roles(session, actor)
-        managed = [name for name, manager in groups.items() if manager]
-        visible = or_(
-            Task.assignee_id == actor.id,
-            (Task.group_name.in_(list(groups)) & Task.managers_only.is_(False)),
-            Task.group_name.in_(managed),
-        )
-        query = query.where(visible)
-    query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.id).limit(limit)
+        query = query.where(visible_condition(visibility(session, actor)))
+    query = query.order_by(Task.due_at.asc().nulls_last(), Task.id).limit(limit)
     return list(session.scalars(query))

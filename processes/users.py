@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .errors import NotFound
+from .errors import InvalidFormData, NotFound
 from .models import ROLES, Group, Membership, User
 
 
@@ -70,3 +70,15 @@ def add_member(session: Session, user: User, group: Group, *, manager: bool = Fa
 
 def check_password(user: User, password: str) -> bool:
     return bool(user.active and user.password_hash and check_password_hash(user.password_hash, password))
+
+
+LOCALES = ("en", "sv")
+
+
+def set_locale(session: Session, actor: User, locale: str) -> User:
+    """The actor's own language for the web pages: one of LOCALES."""
+    if locale not in LOCALES:
+        raise InvalidFormData({"locale": f"unknown language '{locale}': use one of {', '.join(LOCALES)}"})
+    actor.locale = locale
+    session.flush()
+    return actor

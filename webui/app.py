@@ -16,6 +16,8 @@ from processes.unit import Database
 from .errors import register_error_handlers
 from .extensions import babel, csrf, limiter, login_manager, select_locale
 from .helpers import register_helpers
+from .logging import configure_logging, init_request_logging
+from .monitoring import init_metrics
 from .session import close_session, load_user
 
 
@@ -46,6 +48,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     app.teardown_appcontext(close_session)
+    if not app.testing:
+        configure_logging()
+    init_request_logging(app)
+    init_metrics(app)  # /healthz and /metrics
     register_error_handlers(app)
     register_helpers(app)
     _register_blueprints(app)
@@ -56,26 +62,48 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             return redirect(url_for("auth.login"))
         return redirect(url_for(current_user.home_endpoint))
 
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .auth import bp as auth_bp
+    from .cases import bp as cases_bp
+    from .citizens import bp as citizens_bp
+    from .dashboard import bp as dashboard_bp
     from .inbox import bp as inbox_bp
+    from .intake import bp as intake_bp
+    from .manager import bp as manager_bp
+    from .modeler import bp as modeler_bp
+    from .open311 import bp as open311_bp
+    from .outbox import bp as outbox_bp
+    from .portal import bp as portal_bp
+    from .profile import bp as profile_bp
+    from .tasks import bp as tasks_bp
 
-    for blueprint in (auth_bp, inbox_bp):
+    for blueprint in (
+        auth_bp, inbox_bp, cases_bp, profile_bp, manager_bp, admin_bp, api_bp, open311_bp,
+        intake_bp, tasks_bp, portal_bp, outbox_bp, citizens_bp, modeler_bp, dashboard_bp,
+    ):
         app.register_blueprint(blueprint)
 
 
 def _instance_secret(instance: Path) -> str:
-    """A random secret kept in instance/, so sessions survive restarts of a single-machine install."""
+    """A random secret kept in instance/, so sessions survive restarts of a single-machine install.
+
+    Several hosts need one ONESTOP_SECRET_KEY instead: each host would make its own (deploy/README.md)."""
     instance.mkdir(parents=True, exist_ok=True)
     path = instance / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        # gunicorn workers start at once: write aside, then link, so every worker reads the same key.
+        spare = instance / f".secret_key.{os.getpid()}"
+        spare.write_text(secrets.token_hex(32))
+        spare.chmod(0o600)
+        try:
+            os.link(spare, path)
+        except FileExistsError:
+            pass
+        finally:
+            spare.unlink()
     return path.read_text().strip()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -279,15 +278,24 @@ def timers_run(ctx: Context, raw_now: str | None) -> None:
 @click.option("--once", is_flag=True, help="Run one round and stop")
 @pass_ctx
 def worker(ctx: Context, interval: float, once: bool) -> None:
-    """Fire due timers in a loop (any number of workers may share a PostgreSQL database)."""
-    while True:
-        fired = ctx.run(lambda s: timers.fire_due_timers(s))
-        if fired:
-            click.echo(f"{utcnow().isoformat(timespec='seconds')} fired {fired} timers")
-        if once:
-            return
-        if not fired:
-            time.sleep(interval)
+    """Fire due timers and send due mail in a loop (any number of workers may share a PostgreSQL database).
+
+    Logs JSON lines on stderr; waits out a database outage; SIGTERM or Ctrl-C stop it between rounds."""
+    import signal
+    import threading
+
+    from processes.worker_loop import run_worker
+
+    from .logging import configure_logging
+
+    configure_logging()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        run_worker(ctx.db, interval=interval, stop=stop, once=once)
+    except (DomainError, DatabaseUnavailable, ValueError) as err:  # ValueError: bad ONESTOP_SMTP_* settings
+        fail(str(err))
 
 
 @main.command()
@@ -302,17 +310,12 @@ def versions(ctx: Context, key: str) -> None:
 
 
 @main.command()
-@click.option("--cases", "count", default=40, show_default=True, help="How many demo cases to add")
+@click.option("--cases", "count", default=1500, show_default=True, help="How many demo cases to add (a year's worth)")
 @pass_ctx
 def demo(ctx: Context, count: int) -> None:
     """Seed demo offices, users (password 'demo'), articles and cases."""
     from processes.demo import DEMO_PASSWORD, PEOPLE, seed_articles, seed_cases, seed_people
 
-    def people(session: Session) -> None:
-        seed_people(session)
-        seed_articles(session)
-
-    ctx.run(people)
     with click.progressbar(length=count, label="demo cases") as bar:
         done = 0
 
@@ -321,7 +324,12 @@ def demo(ctx: Context, count: int) -> None:
             bar.update(n - done)
             done = n
 
-        ctx.run(lambda s: seed_cases(s, seed_people(s), count, progress=advance))
+        def seed(session: Session) -> int:
+            users = seed_people(session)
+            seed_articles(session)
+            return seed_cases(session, users, count, progress=advance)
+
+        ctx.run(seed)
     click.echo(f"demo logins (password '{DEMO_PASSWORD}'):")
     for login, (display, roles, groups, _) in PEOPLE.items():
         click.echo(f"  {login:<16} {display:<20} {', '.join(roles):<18} {', '.join(groups)}")
@@ -369,15 +377,30 @@ def serve(ctx: Context, host: str, port: int, worker: bool) -> None:
 
     app = create_app({"DATABASE_URL": ctx.url})
     if worker:
-        stop = threading.Event()
+        from processes.worker_loop import run_worker
 
         def loop() -> None:
-            while not stop.wait(5.0):
-                try:
-                    ctx.db.run(lambda s: timers.fire_due_timers(s))
-                except Exception as err:  # noqa: BLE001 - keep serving; say what went wrong
-                    click.echo(f"worker: {err}", err=True)
+            try:
+                run_worker(ctx.db, interval=5.0, stop=threading.Event())
+            except Exception as err:  # noqa: BLE001 - keep serving; say what went wrong
+                click.echo(f"worker stopped: {err}", err=True)
 
         threading.Thread(target=loop, name="onestop-worker", daemon=True).start()
     click.echo(f"OneStop on http://{host}:{port}/  (database {ctx.url})")
     run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+from .cli_apikeys import api_key_group  # noqa: E402 - registered last: it needs `main`
+
+main.add_command(api_key_group)
+
+from .cli_outbox import outbox_command  # noqa: E402 - registered last: it needs `main`
+
+main.add_command(outbox_command)
+
+from .cli_export import export_command  # noqa: E402 - registered last: it needs `main`
+
+main.add_command(export_command)
+
+
+from . import cli_versions  # noqa: E402,F401  (diff, retire, migrate register on main)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from processes.db import DatabaseUnavailable
 from processes.errors import (
@@ -61,7 +63,11 @@ def register_error_handlers(app: Flask) -> None:
                                    "Reload the page and try again.")
 
     @app.errorhandler(DatabaseUnavailable)
-    def database_down(error: DatabaseUnavailable) -> Any:
+    @app.errorhandler(OperationalError)  # the connection dropped mid-request (database restart, failover)
+    @app.errorhandler(InterfaceError)
+    def database_down(error: Exception) -> Any:
+        # Render as for a visitor: looking up the logged-in user (or their language) needs the database.
+        g._login_user = AnonymousUserMixin()
         return error_response(503, "The database is not available; please try again in a moment.")
 
     for status, message in ((404, "Page not found."), (405, "Method not allowed."),

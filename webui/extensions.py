@@ -9,7 +9,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
 
-LOCALES = ("en", "sv")
+from processes.users import LOCALES
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"

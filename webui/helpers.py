@@ -2,29 +2,48 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask, current_app
+from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-# endpoint, label, role needed (None: every logged-in user); shown only once the endpoint exists
-NAV: list[tuple[str, object, str | None]] = [
+# endpoint, label, role (or roles, any of them) needed (None: every logged-in user); shown only once
+# the endpoint exists
+NAV: list[tuple[str, object, str | tuple[str, ...] | None]] = [
     ("inbox.inbox", _l("Inbox"), None),
     ("intake.intake", _l("New request"), "csu_agent"),
     ("cases.search", _l("Cases"), None),
     ("manager.overview", _l("My office"), "manager"),
-    ("dashboard.dashboard", _l("Dashboard"), "manager"),
+    ("dashboard.dashboard", _l("Dashboard"), ("manager", "analyst")),
     ("modeler.index", _l("Modeler"), "analyst"),
+    ("outbox.index", _l("Outbox"), "csu_agent"),
     ("admin.index", _l("Admin"), "admin"),
 ]
 
 
-def nav_items() -> list[tuple[str, object, str | None]]:
+def nav_items() -> list[tuple[str, object, str | tuple[str, ...] | None]]:
     views = current_app.view_functions
-    return [
-        (endpoint, label, role) for endpoint, label, role in NAV
-        if endpoint in views and (role is None or current_user.has_role(role) or current_user.has_role("admin"))
-    ]
+    return [(endpoint, label, role) for endpoint, label, role in NAV if endpoint in views and _may_see(role)]
+
+
+def _may_see(role: str | tuple[str, ...] | None) -> bool:
+    roles = (role,) if isinstance(role, str) else role
+    return roles is None or current_user.has_role("admin") or any(current_user.has_role(r) for r in roles)
+
+
+def local_datetime(moment: datetime | None, pattern: str = "yyyy-MM-dd HH:mm") -> str:
+    """A stored UTC moment in local time (BABEL_DEFAULT_TIMEZONE); '' for None."""
+    return format_datetime(moment, pattern) if moment is not None else ""
+
+
+def local_date(moment: datetime | None) -> str:
+    return local_datetime(moment, "yyyy-MM-dd")
 
 
 def register_helpers(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.filters["localtime"] = local_datetime
+    app.jinja_env.filters["localdate"] = local_date
+    app.jinja_env.globals["get_locale"] = get_locale  # <html lang> must name the language shown

@@ -1,31 +1,132 @@
-"""The task inbox: my tasks and the unclaimed tasks of my groups."""
+"""The task inbox: my tasks and the unclaimed tasks of my groups; claim, unclaim, assign, reassign."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
+from werkzeug.datastructures import MultiDict
 
 from processes import tasks
+from processes.db import utcnow
+from processes.errors import InvalidFormData, NotFound
+from processes.inbox import PAGE_SIZE, Cursor, InboxFilters, InvalidInboxQuery, filter_options, inbox_page
+from processes.inbox_counts import COUNT_CAP, inbox_counts
+from processes.manager import group_members
+from processes.models import User
 
+from .inbox_rows import present
 from .session import actor, commit, db_session
 
 bp = Blueprint("inbox", __name__)
 
 
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def read_filters(args: MultiDict[str, str]) -> InboxFilters:
+    """The inbox filters of a query string; empty values mean 'any'."""
+    assignee = args.get("assignee", "").strip()
+    if assignee and not assignee.isdigit():
+        raise InvalidInboxQuery("assignee must be a user id")
+    return InboxFilters(
+        group=args.get("group") or None, process_key=args.get("process") or None,
+        category=args.get("category") or None, due=args.get("due") or None,
+        text=args.get("q", "").strip() or None, scope=args.get("scope") or "all",
+        assignee_id=int(assignee) if assignee else None,
+    )
+
+
 @bp.get("/inbox")
 @login_required
 def inbox() -> Any:
-    rows = tasks.list_tasks(db_session(), actor(), limit=200)
-    return render_template("inbox/inbox.html", tasks=rows)
+    session, user, now = db_session(), actor(), utcnow()
+    filters = read_filters(request.args)
+    page = inbox_page(session, user, filters, now=now, zone=local_zone(),
+                      after=Cursor.decode(request.args.get("after")),
+                      limit=current_app.config.get("INBOX_PAGE_SIZE", PAGE_SIZE))
+    counts = inbox_counts(session, user, now=now, zone=local_zone(), vis=page.visibility,
+                          cap=current_app.config.get("INBOX_COUNT_CAP", COUNT_CAP))
+    members = group_members(session, page.visibility.managed) if page.visibility.managed else {}
+    args = {key: value for key, value in request.args.items() if key != "after" and value}
+    rows = present(page.rows, page.visibility, now, local_zone())
+    return render_template("inbox/inbox.html", page=page, rows=rows, counts=counts, members=members, args=args,
+                           options=filter_options(session), filters=filters,
+                           everyone_args={key: value for key, value in args.items() if key != "assignee"},
+                           assignee_name=_assignee_name(members, filters.assignee_id))
 
 
-@bp.post("/tasks/<int:task_id>/claim")
+def _assignee_name(members: dict[str, Any], user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    for people in members.values():
+        for person in people:
+            if person.id == user_id:
+                return str(person.display_name)
+    return None
+
+
+def _back() -> Any:
+    """Back to the inbox page the form was sent from (same-site paths only)."""
+    target = request.form.get("next", "")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        target = url_for("inbox.inbox")
+    return redirect(target)
+
+
+def _user(form_value: str | None) -> User:
+    if not form_value or not form_value.isdigit():
+        raise InvalidFormData({"assignee": _("choose a member to assign to")})
+    user = db_session().get(User, int(form_value))
+    if user is None:
+        raise NotFound(f"user {form_value} not found")
+    return user
+
+
+@bp.post("/inbox/tasks/<int:task_id>/claim")
 @login_required
 def claim(task_id: int) -> Any:
     tasks.claim_task(db_session(), actor(), task_id)
     commit()
-    flash(_("Task claimed."), "success")
-    return redirect(url_for("inbox.inbox"))
+    flash(_("Task claimed: it is now in your tasks."), "success")
+    return _back()
+
+
+@bp.post("/inbox/tasks/<int:task_id>/unclaim")
+@login_required
+def unclaim(task_id: int) -> Any:
+    tasks.unclaim_task(db_session(), actor(), task_id)
+    commit()
+    flash(_("Task returned to its group."), "success")
+    return _back()
+
+
+@bp.post("/inbox/tasks/<int:task_id>/assign")
+@login_required
+def assign(task_id: int) -> Any:
+    assignee = _user(request.form.get("assignee"))
+    tasks.assign_task(db_session(), actor(), task_id, assignee)
+    commit()
+    flash(_("Task assigned to %(name)s.", name=assignee.display_name), "success")
+    return _back()
+
+
+@bp.post("/inbox/reassign")
+@login_required
+def reassign() -> Any:
+    assignee = _user(request.form.get("assignee"))
+    raw = request.form.getlist("task_ids")
+    if not all(value.isdigit() for value in raw):
+        raise InvalidFormData({"task_ids": _("not a list of task ids")})
+    done = tasks.reassign_tasks(db_session(), actor(), [int(value) for value in raw], assignee)
+    commit()
+    flash(ngettext("%(num)d task assigned to %(name)s.", "%(num)d tasks assigned to %(name)s.", len(done),
+                   name=assignee.display_name), "success")
+    return _back()

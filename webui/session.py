@@ -40,8 +40,8 @@ def close_session(_exc: BaseException | None = None) -> None:
         session.close()
 
 
-HOME_BY_ROLE = (("admin", "inbox.inbox"), ("analyst", "inbox.inbox"), ("manager", "inbox.inbox"),
-                ("csu_agent", "inbox.inbox"), ("officer", "inbox.inbox"))
+HOME_BY_ROLE = (("admin", "admin.index"), ("analyst", "modeler.index"), ("manager", "inbox.inbox"),
+                ("csu_agent", "intake.intake"), ("officer", "inbox.inbox"))
 
 
 @dataclass

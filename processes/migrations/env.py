@@ -11,6 +11,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from processes.db import make_engine
+from processes.knowledge import is_search_object
 from processes.models import Base
 
 config = context.config
@@ -35,6 +36,8 @@ def run_with(connection: Connection) -> None:
         target_metadata=target_metadata,
         # SQLite alters tables by copying them; autogenerate must write batch operations for it.
         render_as_batch=connection.dialect.name == "sqlite",
+        # The knowledge-base search objects are made by hand in 0001, not from the models.
+        include_object=lambda _obj, name, _type, _reflected, _other: not is_search_object(name),
     )
     with context.begin_transaction():
         context.run_migrations()

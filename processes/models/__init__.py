@@ -2,8 +2,11 @@
 
 from .base import Base, UTCDateTime
 from .cases import CASE_STATUSES, Article, Case
+from .drafts import ProcessDraft
 from .events import Event
+from .lanes import LaneMapping
 from .outbox import OUTBOX_STATES, OutboxMessage
+from .portal import Attachment, SurveyResponse
 from .tasks import TASK_STATUSES, Task
 from .timers import TIMER_STATES, Timer
 from .users import GROUP_KINDS, ROLES, ApiKey, Group, Membership, User
@@ -20,14 +23,18 @@ __all__ = [
     "VERSION_STATUSES",
     "ApiKey",
     "Article",
+    "Attachment",
     "Base",
     "Case",
     "Event",
     "Group",
+    "LaneMapping",
     "Membership",
     "OutboxMessage",
+    "ProcessDraft",
     "ProcessFile",
     "ProcessVersion",
+    "SurveyResponse",
     "Task",
     "Timer",
     "UTCDateTime",

@@ -28,6 +28,7 @@ class Case(Base):
         Index("ix_cases_status_office", "status", "office"),
         Index("ix_cases_citizen_email", "citizen_email"),
         Index("ix_cases_process_key_version_status", "process_key", "version_id", "status"),
+        Index("ix_cases_created_at", "created_at"),  # the dashboard's period: requests received
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -24,6 +24,7 @@ class Event(Base):
         Index("ix_events_case_at", "case_id", "at"),
         Index("ix_events_kind_at", "kind", "at"),
         Index("ix_events_office_at", "office", "at"),
+        Index("ix_events_task_id", "task_id"),  # a task's pickup after its hand-over (dashboard)
     )
 
     id: Mapped[int] = mapped_column(EVENT_ID, primary_key=True)

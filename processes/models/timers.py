@@ -17,6 +17,7 @@ class Timer(Base):
     __tablename__ = "timers"
     __table_args__ = (
         Index("ix_timers_state_due", "state", "due_at"),
+        Index("ix_timers_case_state", "case_id", "state"),
         UniqueConstraint("case_id", "spiff_task_id"),
     )
 

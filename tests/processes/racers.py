@@ -21,5 +21,7 @@ def race(url: str, username: str, task_ids: list[int], data: dict[str, Any], bar
             outcomes[task_id] = "won"
         except TaskAlreadyCompleted as err:
             outcomes[task_id] = f"lost to {err.by}"
+        except Exception as err:  # noqa: BLE001 - reported, not raised: the rival would wait at the barrier
+            outcomes[task_id] = f"error: {type(err).__name__}: {err}"
     database.dispose()
     results.put((username, outcomes))

@@ -1,4 +1,5 @@
-"""Initial schema: users and groups, process versions, cases, tasks, timers, events, outbox.
+"""Initial schema: users and groups, process versions, cases, tasks, timers, events, outbox,
+and the knowledge base with its full-text search.
 
 Revision ID: 0001
 Revises:
@@ -107,6 +108,34 @@ def upgrade() -> None:
     )
 
     op.create_table(
+        "process_drafts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(100), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("files", sa.JSON(), nullable=False),
+        sa.Column("scenarios", sa.JSON(), nullable=False),
+        sa.Column("base_version", sa.Integer(), nullable=True),
+        sa.Column("created_at", timestamp(), nullable=False),
+        sa.Column("updated_at", timestamp(), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_process_drafts"),
+        sa.UniqueConstraint("key", name="uq_process_drafts_key"),
+        sa.ForeignKeyConstraint(["updated_by_id"], ["users.id"], name="fk_process_drafts_updated_by_id_users"),
+    )
+    op.create_table(
+        "lane_mappings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("lane", sa.String(100), nullable=False),
+        sa.Column("group_name", sa.String(64), nullable=False),
+        sa.Column("managers_only", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", timestamp(), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_lane_mappings"),
+        sa.UniqueConstraint("lane", name="uq_lane_mappings_lane"),
+        sa.ForeignKeyConstraint(["updated_by_id"], ["users.id"], name="fk_lane_mappings_updated_by_id_users"),
+    )
+
+    op.create_table(
         "cases",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("version_id", sa.Integer(), nullable=False),
@@ -137,6 +166,7 @@ def upgrade() -> None:
     op.create_index("ix_cases_status_office", "cases", ["status", "office"])
     op.create_index("ix_cases_citizen_email", "cases", ["citizen_email"])
     op.create_index("ix_cases_process_key_version_status", "cases", ["process_key", "version_id", "status"])
+    op.create_index("ix_cases_created_at", "cases", ["created_at"])
 
     op.create_table(
         "tasks",
@@ -168,9 +198,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["assignee_id"], ["users.id"], name="fk_tasks_assignee_id_users"),
         sa.ForeignKeyConstraint(["completed_by_id"], ["users.id"], name="fk_tasks_completed_by_id_users"),
     )
-    # The inbox: a group's open tasks and a person's open tasks, both by due date.
-    op.create_index("ix_tasks_status_group_due", "tasks", ["status", "group_name", "due_at", "id"])
-    op.create_index("ix_tasks_status_assignee_due", "tasks", ["status", "assignee_id", "due_at", "id"])
+    # The inbox: a group's open tasks and a person's open tasks, both by due date; the trailing
+    # columns let its page and count scans run index-only.
+    op.create_index("ix_tasks_status_group_due", "tasks",
+                    ["status", "group_name", "due_at", "id", "assignee_id", "managers_only"])
+    op.create_index("ix_tasks_status_assignee_due", "tasks", ["status", "assignee_id", "due_at", "id", "group_name"])
     op.create_index("ix_tasks_case_status", "tasks", ["case_id", "status"])
 
     op.create_table(
@@ -188,6 +220,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name="fk_timers_case_id_cases"),
     )
     op.create_index("ix_timers_state_due", "timers", ["state", "due_at"])
+    op.create_index("ix_timers_case_state", "timers", ["case_id", "state"])
 
     op.create_table(
         "events",
@@ -208,6 +241,7 @@ def upgrade() -> None:
     op.create_index("ix_events_case_at", "events", ["case_id", "at"])
     op.create_index("ix_events_kind_at", "events", ["kind", "at"])
     op.create_index("ix_events_office_at", "events", ["office", "at"])
+    op.create_index("ix_events_task_id", "events", ["task_id"])
 
     op.create_table(
         "outbox",
@@ -231,6 +265,35 @@ def upgrade() -> None:
     )
     op.create_index("ix_outbox_state_next_attempt", "outbox", ["state", "next_attempt_at"])
 
+    # What citizens hand in on the portal: photos (bytes, never served without the tracking token
+    # or a login) and one satisfaction-survey response per case.
+    op.create_table(
+        "attachments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(255), nullable=False),
+        sa.Column("content_type", sa.String(100), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", timestamp(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_attachments"),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name="fk_attachments_case_id_cases"),
+    )
+    op.create_index("ix_attachments_case_id", "attachments", ["case_id"])
+    op.create_table(
+        "survey_responses",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("office", sa.String(64), nullable=True),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=True),
+        sa.Column("created_at", timestamp(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_survey_responses"),
+        sa.UniqueConstraint("case_id", name="uq_survey_responses_case_id"),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name="fk_survey_responses_case_id_cases"),
+    )
+    op.create_index("ix_survey_responses_office", "survey_responses", ["office"])
+
     op.create_table(
         "articles",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -244,11 +307,44 @@ def upgrade() -> None:
         sa.Column("updated_at", timestamp(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_articles"),
     )
+    create_article_search()
+
+
+# Full-text search over the knowledge base (processes/knowledge.py). Not in the models: neither
+# an FTS5 table nor an expression index is something SQLAlchemy models; test_schema skips them.
+SQLITE_ARTICLE_SEARCH = (
+    "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, content='articles', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN "
+    "INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN "
+    "INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); END",
+    # Only a new title or body touches the index, not a vote.
+    "CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, body ON articles BEGIN "
+    "INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); "
+    "INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+)
+POSTGRESQL_ARTICLE_SEARCH = (
+    # The expression must stay identical to the one processes/knowledge.py searches with.
+    "CREATE INDEX ix_articles_fts_document ON articles USING gin (to_tsvector('simple', title || ' ' || body))",
+)
+
+
+def create_article_search() -> None:
+    dialect = op.get_context().dialect.name
+    statements = {"sqlite": SQLITE_ARTICLE_SEARCH, "postgresql": POSTGRESQL_ARTICLE_SEARCH}.get(dialect, ())
+    for statement in statements:
+        op.execute(statement)
 
 
 def downgrade() -> None:
+    if op.get_context().dialect.name == "sqlite":
+        for trigger in ("articles_fts_insert", "articles_fts_delete", "articles_fts_update"):
+            op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        op.execute("DROP TABLE IF EXISTS articles_fts")
     for table in (
-        "articles", "outbox", "events", "timers", "tasks", "cases",
-        "process_files", "process_versions", "api_keys", "memberships", "groups", "users",
+        "articles", "survey_responses", "attachments", "outbox", "events", "timers", "tasks", "cases",
+        "lane_mappings", "process_drafts", "process_files", "process_versions",
+        "api_keys", "memberships", "groups", "users",
     ):
         op.drop_table(table)  # their indexes go with them

@@ -1,0 +1,190 @@
+// The "OneStop" group of the BPMN properties panel: what OneStop reads from a diagram.
+//   user/manual task  -> form file and due-date expression (spiffworkflow:properties)
+//   service task      -> service (operator), result variable, parameter expressions
+//   script task       -> the script (Python, run in the sandbox)
+//   business rule     -> the decision it calls (spiffworkflow:calledDecisionId)
+//   sequence flow     -> the condition (a Python expression)
+//   lane              -> which group works on its tasks (set by an administrator)
+// Timer expressions are edited in the panel's own "Timer" group.
+import { TextFieldEntry, TextAreaEntry, SelectEntry, isTextFieldEntryEdited, isTextAreaEntryEdited, isSelectEntryEdited } from '@bpmn-io/properties-panel';
+import { useService } from 'bpmn-js-properties-panel';
+import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
+import { jsx } from '@bpmn-io/properties-panel/preact/jsx-runtime';
+
+import spiffworkflow from './spiffworkflow.json';
+
+export const SERVICES = ['notify_citizen', 'compute_due_date'];
+
+function extension(bo, type) {
+  const ext = bo.get('extensionElements');
+  return ext ? (ext.get('values') || []).find((v) => is(v, type)) : undefined;
+}
+
+/** Make sure bo has extensionElements with one element of `type`; returns it. */
+function ensureExtension(element, type, injector) {
+  const modeling = injector.get('modeling');
+  const factory = injector.get('bpmnFactory');
+  const bo = getBusinessObject(element);
+  let ext = bo.get('extensionElements');
+  if (!ext) {
+    ext = factory.create('bpmn:ExtensionElements', { values: [] });
+    ext.$parent = bo;
+    modeling.updateModdleProperties(element, bo, { extensionElements: ext });
+  }
+  let found = extension(bo, type);
+  if (!found) {
+    found = factory.create(type, {});
+    found.$parent = ext;
+    modeling.updateModdleProperties(element, ext, { values: [...(ext.get('values') || []), found] });
+  }
+  return found;
+}
+
+function getProperty(element, name) {
+  const props = extension(getBusinessObject(element), 'spiffworkflow:Properties');
+  const prop = props && (props.get('properties') || []).find((p) => p.name === name);
+  return prop ? prop.value || '' : '';
+}
+
+function setProperty(element, name, value, injector) {
+  const modeling = injector.get('modeling');
+  const props = ensureExtension(element, 'spiffworkflow:Properties', injector);
+  const list = props.get('properties') || [];
+  const prop = list.find((p) => p.name === name);
+  if (!value) {
+    if (prop) modeling.updateModdleProperties(element, props, { properties: list.filter((p) => p !== prop) });
+  } else if (prop) {
+    modeling.updateModdleProperties(element, prop, { value });
+  } else {
+    const created = injector.get('bpmnFactory').create('spiffworkflow:Property', { name, value });
+    created.$parent = props;
+    modeling.updateModdleProperties(element, props, { properties: [...list, created] });
+  }
+}
+
+function text(id, label, description, getValue, setValue, area = false) {
+  function Entry(props) {
+    const injector = useService('injector');
+    const debounce = useService('debounceInput');
+    return jsx(area ? TextAreaEntry : TextFieldEntry, {
+      element: props.element, id, label, description, debounce, monospace: area,
+      getValue: () => getValue(props.element),
+      setValue: (value) => setValue(props.element, value, injector),
+    });
+  }
+  return { id, component: Entry, isEdited: area ? isTextAreaEntryEdited : isTextFieldEntryEdited };
+}
+
+function humanTaskEntries() {
+  return [
+    text('onestop-form', 'Form file', 'The form-js file shown for this task, e.g. handle_request.form',
+      (el) => getProperty(el, 'form'), (el, v, inj) => setProperty(el, 'form', v.trim(), inj)),
+    text('onestop-due', 'Due date expression', 'Python expression giving an ISO date, e.g. due_at',
+      (el) => getProperty(el, 'due'), (el, v, inj) => setProperty(el, 'due', v.trim(), inj)),
+  ];
+}
+
+function operator(element) {
+  return extension(getBusinessObject(element), 'spiffworkflow:ServiceTaskOperator');
+}
+
+function ServiceEntry(props) {
+  const injector = useService('injector');
+  return jsx(SelectEntry, {
+    element: props.element, id: 'onestop-service', label: 'Service',
+    getValue: () => (operator(props.element) || {}).id || '',
+    setValue: (value) => {
+      const op = ensureExtension(props.element, 'spiffworkflow:ServiceTaskOperator', injector);
+      injector.get('modeling').updateModdleProperties(props.element, op, { id: value });
+    },
+    getOptions: () => [{ value: '', label: '(choose)' }, ...SERVICES.map((s) => ({ value: s, label: s }))],
+  });
+}
+
+function parameterEntries(element) {
+  const op = operator(element);
+  const list = op && op.get('parameterList');
+  const params = list ? list.get('parameters') || [] : [];
+  return params.map((param, index) => text(`onestop-param-${index}`, `Parameter ${param.id}`,
+    `Python expression (${param.type || 'any'})`, () => param.value || '',
+    (el, v, inj) => inj.get('modeling').updateModdleProperties(el, param, { value: v })));
+}
+
+function serviceEntries(element) {
+  return [
+    { id: 'onestop-service', component: ServiceEntry, isEdited: isSelectEntryEdited },
+    text('onestop-result', 'Result variable', 'The case variable that receives the result',
+      (el) => (operator(el) || {}).resultVariable || '',
+      (el, v, inj) => inj.get('modeling').updateModdleProperties(
+        el, ensureExtension(el, 'spiffworkflow:ServiceTaskOperator', inj), { resultVariable: v.trim() })),
+    ...parameterEntries(element),
+  ];
+}
+
+function decisionEntries() {
+  return [text('onestop-decision', 'Decision id', 'The id of the DMN decision this task calls',
+    (el) => (extension(getBusinessObject(el), 'spiffworkflow:CalledDecisionId') || {}).value || '',
+    (el, v, inj) => inj.get('modeling').updateModdleProperties(
+      el, ensureExtension(el, 'spiffworkflow:CalledDecisionId', inj), { value: v.trim() }))];
+}
+
+function scriptEntries() {
+  return [text('onestop-script', 'Script', 'Python, run in the sandbox; assignments become case variables',
+    (el) => getBusinessObject(el).script || '',
+    (el, v, inj) => inj.get('modeling').updateProperties(el, { scriptFormat: 'python', script: v }), true)];
+}
+
+function conditionEntries(element) {
+  const bo = getBusinessObject(element);
+  if (!bo.sourceRef || !is(bo.sourceRef, 'bpmn:Gateway')) return [];
+  return [text('onestop-condition', 'Condition', 'Python expression, e.g. outcome == "resolved"',
+    (el) => (getBusinessObject(el).conditionExpression || {}).body || '',
+    (el, v, inj) => {
+      const expression = v.trim()
+        ? inj.get('bpmnFactory').create('bpmn:FormalExpression', { body: v.trim() }) : undefined;
+      inj.get('modeling').updateProperties(el, { conditionExpression: expression });
+    })];
+}
+
+function LaneNote(props) {
+  return jsx('p', {
+    class: 'bio-properties-panel-description', id: props.id,
+    children: 'Tasks in this lane go to the group an administrator maps it to (Admin → Lanes); '
+      + '“Office” means the office the routing table chose.',
+  });
+}
+
+function entriesFor(element) {
+  if (is(element, 'bpmn:UserTask') || is(element, 'bpmn:ManualTask')) return humanTaskEntries();
+  if (is(element, 'bpmn:ServiceTask')) return serviceEntries(element);
+  if (is(element, 'bpmn:BusinessRuleTask')) return decisionEntries();
+  if (is(element, 'bpmn:ScriptTask')) return scriptEntries();
+  if (is(element, 'bpmn:SequenceFlow')) return conditionEntries(element);
+  if (is(element, 'bpmn:Lane')) return [{ id: 'onestop-lane', component: LaneNote }];
+  return [];
+}
+
+class OneStopPropertiesProvider {
+  constructor(propertiesPanel) {
+    propertiesPanel.registerProvider(400, this);
+  }
+
+  getGroups(element) {
+    return (groups) => {
+      const entries = entriesFor(element);
+      if (entries.length) {
+        const at = groups.findIndex((g) => g.id === 'general') + 1;
+        groups.splice(at, 0, { id: 'onestop', label: 'OneStop', entries });
+      }
+      return groups;
+    };
+  }
+}
+OneStopPropertiesProvider.$inject = ['propertiesPanel'];
+
+export const OneStopPropertiesModule = {
+  __init__: ['oneStopPropertiesProvider'],
+  oneStopPropertiesProvider: ['type', OneStopPropertiesProvider],
+};
+
+export const moddleExtensions = { spiffworkflow };

@@ -1,0 +1,148 @@
+"""Who may see a case, and everything the case page shows: diagram, path taken, timeline, tasks.
+
+One visibility rule serves both the case view and the case search: CSU agents, analysts and
+administrators see every case; everybody else sees the cases routed to one of their groups or
+that ever had a task for one of their groups (an officer keeps seeing a case rerouted away).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from engine.xml import XmlRejected, parse_xml
+
+from .authz import group_roles, require
+from .db import utcnow
+from .errors import NotFound
+from .models import Case, Event, ProcessVersion, Task, User
+
+SEES_EVERY_CASE = ("csu_agent", "analyst", "admin")
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+# The business fields the case page lists first; the rest of the case data follows as JSON.
+BUSINESS_FIELDS = ("citizen_name", "citizen_email", "channel", "category", "office", "due_at",
+                   "description", "answer", "reroute_count", "info_requests")
+
+
+def sees_every_case(user: User | None) -> bool:
+    """`None` is the system (CLI, workers)."""
+    return user is None or any(user.has_role(role) for role in SEES_EVERY_CASE)
+
+
+def visible_cases(session: Session, user: User | None) -> ColumnElement[bool]:
+    """A WHERE clause on Case that keeps the cases `user` may see."""
+    if sees_every_case(user):
+        return true()
+    assert user is not None
+    groups = list(group_roles(session, user))
+    if not groups:
+        return false()
+    had_task = exists(select(Task.id).where(Task.case_id == Case.id, Task.group_name.in_(groups)))
+    return or_(Case.office.in_(groups), had_task)
+
+
+def may_see_case(session: Session, user: User | None, case: Case) -> bool:
+    if sees_every_case(user):
+        return True
+    query = select(Case.id).where(Case.id == case.id, visible_cases(session, user))
+    return session.scalar(query) is not None
+
+
+def readable_case(session: Session, actor: User | None, case_id: int) -> Case:
+    """The case, or NotFound / PermissionDenied."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"case {case_id} not found")
+    require(may_see_case(session, actor, case), f"you may not see case {case.business_key or case_id}")
+    return case
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """What the case page shows; `done` and `active` are element ids for the diagram."""
+
+    case: Case
+    version: ProcessVersion
+    diagram_xml: str | None
+    active: list[str]
+    done: list[str]
+    timeline: list[Event]
+    tasks: dict[int, Task]
+    open_tasks: list[Task]
+    business: dict[str, Any]
+    other_data: dict[str, Any]
+    overdue: bool
+
+
+def view_case(session: Session, actor: User | None, case_id: int) -> CaseView:
+    """Everything about one case that `actor` may see; PermissionDenied when it is not theirs."""
+    case = readable_case(session, actor, case_id)
+    version = session.get(ProcessVersion, case.version_id)
+    assert version is not None
+    log = list(session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.at, Event.id)))
+    # A completion causes the rest of its step (messages, hand-overs): tell it first.
+    log.sort(key=lambda e: (e.at, e.kind != "task_completed", e.id))
+    tasks = {t.id: t for t in session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.id))}
+    open_tasks = [t for t in tasks.values() if t.status == "open"]
+    active = _unique(t.element_id for t in open_tasks)
+    completed = _unique(e.element_id for e in log if e.kind == "element_completed" and e.element_id)
+    xml = diagram_xml(version)
+    data = dict(case.data or {})
+    return CaseView(
+        case=case, version=version, diagram_xml=xml, active=active,
+        done=completed + taken_flows(xml, set(completed), set(active)),
+        timeline=[e for e in log if e.kind != "element_completed"],
+        tasks=tasks, open_tasks=open_tasks,
+        business=_business_fields(case, data),
+        other_data={k: v for k, v in data.items() if k not in BUSINESS_FIELDS},
+        overdue=case.status == "open" and case.due_at is not None and case.due_at < utcnow(),
+    )
+
+
+def case_diagram(session: Session, actor: User | None, case_id: int) -> str:
+    """The BPMN XML of the version the case runs on."""
+    case = readable_case(session, actor, case_id)
+    version = session.get(ProcessVersion, case.version_id)
+    xml = diagram_xml(version) if version is not None else None
+    if xml is None:
+        raise NotFound(f"the version of case {case_id} has no diagram")
+    return xml
+
+
+def diagram_xml(version: ProcessVersion) -> str | None:
+    """The .bpmn file of the version: the one defining the process key, else the first."""
+    files = [f for f in version.files if f.kind == "bpmn"]
+    for file in files:
+        if f'id="{version.key}"' in file.content:
+            return file.content
+    return files[0].content if files else None
+
+
+def taken_flows(xml: str | None, done: set[str], active: set[str]) -> list[str]:
+    """Sequence flows from a completed element to a completed or current one: the path drawn green."""
+    if not xml or not done:
+        return []
+    try:
+        root = parse_xml(xml)
+    except XmlRejected:
+        return []
+    flows = root.iter(f"{{{BPMN_NS}}}sequenceFlow")
+    return [f.get("id", "") for f in flows
+            if f.get("sourceRef") in done and f.get("targetRef") in done | active and f.get("id")]
+
+
+def _business_fields(case: Case, data: dict[str, Any]) -> dict[str, Any]:
+    """Columns of the case win over the raw data: they are what routing and the inbox use."""
+    fields = {key: data.get(key) for key in BUSINESS_FIELDS}
+    fields.update(citizen_name=case.citizen_name or fields["citizen_name"],
+                  citizen_email=case.citizen_email or fields["citizen_email"],
+                  channel=case.channel or fields["channel"], category=case.category or fields["category"],
+                  office=case.office or fields["office"], due_at=case.due_at)
+    return fields
+
+
+def _unique(values: Any) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))

@@ -1,0 +1,108 @@
+"""CSU intake: register a citizen's request in one step, a case started and its intake task done.
+
+The intake page is a plain HTML form for speed, but it is checked against the intake task's
+form-js definition of the current version, like every other task: one definition, one set of
+rules. The data is validated before the case starts, so a rejected intake leaves no case behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .authz import require
+from .cases import current_version, get_case, start_case
+from .db import utcnow
+from .errors import InvalidFormData, NotFound
+from .forms import validate_submission
+from .knowledge import get_article, mark_helpful
+from .models import Article, Case, Task, User
+from .runtime import bundle_for
+from .task_page import NextStep, group_titles, next_step
+from .tasks import complete_task
+
+PROCESS_KEY = "citizen_request"
+INTAKE_ELEMENT = "intake"
+
+
+def require_agent(actor: User | None) -> None:
+    require(actor is None or actor.has_role("csu_agent") or actor.has_role("admin"),
+            "only CSU agents register requests")
+
+
+def intake_form(session: Session) -> dict[str, Any]:
+    """The form of the intake task in the current version of the citizen request process."""
+    bundle = bundle_for(current_version(session, PROCESS_KEY))
+    for spec in bundle.spec.task_specs.values():  # the engine's parsed spec: read, never changed
+        if getattr(spec, "bpmn_id", None) == INTAKE_ELEMENT:
+            name = dict(getattr(spec, "extensions", {}).get("properties", {})).get("form")
+            form = bundle.form(name)
+            if form is not None:
+                return form
+    raise NotFound(f"the current '{PROCESS_KEY}' process has no '{INTAKE_ELEMENT}' task with a form")
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A registered request: its case, the article that helped (if any), and where it went."""
+
+    case: Case
+    article: Article | None
+    next: NextStep
+
+
+def register_request(session: Session, actor: User | None, data: Mapping[str, Any], *,
+                     article_id: int | None = None, now: datetime | None = None) -> Registered:
+    """Start a case from the intake data and complete its intake task, in the caller's transaction.
+
+    `article_id` is the knowledge-base article the agent used; its title is kept in `kb_article`,
+    and when the request was resolved on first contact the article counts as having helped."""
+    require_agent(actor)
+    now = now or utcnow()
+    article = _article(session, article_id)
+    values = {k: v for k, v in data.items() if k != "kb_article"}
+    if article is not None:
+        values["kb_article"] = article.title
+    clean = validate_submission(intake_form(session), values)
+    case = start_case(session, actor, PROCESS_KEY, {"channel": clean.get("channel")}, now=now)
+    intake = session.scalars(select(Task).where(Task.case_id == case.id, Task.element_id == INTAKE_ELEMENT,
+                                                Task.status == "open")).first()
+    if intake is None:
+        raise NotFound(f"case {case.business_key} did not stop at its intake task")
+    complete_task(session, actor, intake.id, clean, now=now)
+    if article is not None and clean.get("resolved_on_first_contact"):
+        mark_helpful(session, actor, article.id, case, now=now)
+    return Registered(case=case, article=article, next=next_step(session, case, set(), now))
+
+
+def _article(session: Session, article_id: int | None) -> Article | None:
+    if article_id is None:
+        return None
+    try:
+        return get_article(session, article_id)
+    except NotFound:
+        raise InvalidFormData({"kb_article": "Choose an article from the search results."}) from None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The confirmation the agent reads back to the citizen."""
+
+    case: Case
+    resolved: bool
+    office_title: str | None
+    due_at: datetime | None
+
+
+def intake_receipt(session: Session, actor: User | None, case_id: int) -> Receipt:
+    """Reference, office and reply deadline of a registered request, or that it was resolved."""
+    require_agent(actor)
+    case = get_case(session, case_id)
+    resolved = bool((case.data or {}).get("resolved_on_first_contact")) and case.status == "closed"
+    title = group_titles(session).get(case.office or "", case.office) if not resolved else None
+    return Receipt(case=case, resolved=resolved, office_title=title, due_at=None if resolved else case.due_at)

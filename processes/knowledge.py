@@ -1,0 +1,118 @@
+"""The CSU knowledge base: full-text search over the articles, and what agents say about them.
+
+Search runs in the database on both backends, with the objects the initial migration creates:
+SQLite's FTS5 table `articles_fts` (kept in sync by triggers) and, on PostgreSQL, a GIN index on
+`to_tsvector('simple', title || ' ' || body)`. The 'simple' configuration does not stem (the
+articles mix Swedish and English), so every word is matched as a prefix instead: "pothol" finds
+"potholes". All words must match; when that finds nothing, any word may.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+from . import events
+from .authz import require
+from .db import utcnow
+from .errors import NotFound
+from .models import Article, Case, User
+
+MAX_WORDS = 8
+MAX_WORD_LENGTH = 40
+# Letters and digits only: nothing a user types can become FTS5 or tsquery syntax.
+_WORD = re.compile(r"[^\W_]+")
+
+_SQLITE_SEARCH = text(
+    "SELECT articles_fts.rowid FROM articles_fts WHERE articles_fts MATCH :query "
+    "ORDER BY bm25(articles_fts, 4.0, 1.0), articles_fts.rowid LIMIT :limit"
+)
+# The WHERE expression is the indexed one, word for word, so the GIN index serves it.
+_POSTGRESQL_SEARCH = text(
+    "SELECT id FROM articles, to_tsquery('simple', :query) AS query "
+    "WHERE to_tsvector('simple', title || ' ' || body) @@ query "
+    "ORDER BY ts_rank(setweight(to_tsvector('simple', title), 'A') || to_tsvector('simple', body), query) DESC, "
+    "id LIMIT :limit"
+)
+
+
+def is_search_object(name: str | None) -> bool:
+    """Whether a table, trigger or index belongs to the search (so it is not in the models)."""
+    return bool(name) and (str(name).startswith("articles_fts") or name == "ix_articles_fts_document")
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a query that take part in a search: lower case, two characters or more."""
+    words = [w[:MAX_WORD_LENGTH] for w in _WORD.findall(query.lower()) if len(w) > 1]
+    return list(dict.fromkeys(words))[:MAX_WORDS]
+
+
+def search_articles(session: Session, query: str, limit: int = 10) -> list[Article]:
+    """Articles matching `query`, best first: all words if any article has them all, else any word."""
+    words = search_words(query or "")
+    if not words:
+        return []
+    limit = max(1, min(int(limit), 50))
+    ids = _matching_ids(session, words, "AND", limit)
+    if not ids and len(words) > 1:
+        ids = _matching_ids(session, words, "OR", limit)
+    if not ids:
+        return []
+    found = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def _matching_ids(session: Session, words: list[str], operator: str, limit: int) -> list[int]:
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        statement, match = _SQLITE_SEARCH, f" {operator} ".join(f'"{w}"*' for w in words)
+    elif dialect == "postgresql":
+        statement, match = _POSTGRESQL_SEARCH, (" & " if operator == "AND" else " | ").join(f"{w}:*" for w in words)
+    else:
+        raise NotImplementedError(f"no knowledge-base search on {dialect}")
+    return [int(row) for row in session.scalars(statement, {"query": match, "limit": limit})]
+
+
+def get_article(session: Session, article_id: int) -> Article:
+    article = session.get(Article, article_id)
+    if article is None:
+        raise NotFound(f"article {article_id} not found")
+    return article
+
+
+def _require_agent(actor: User | None) -> None:
+    require(actor is None or actor.has_role("csu_agent") or actor.has_role("admin"),
+            "only CSU agents rate knowledge-base articles")
+
+
+def mark_not_helpful(session: Session, actor: User | None, article_id: int, *,
+                     now: datetime | None = None) -> Article:
+    """An agent found that the article did not answer the citizen's question."""
+    _require_agent(actor)
+    article = get_article(session, article_id)
+    _bump(session, article, "not_helpful_count")
+    events.record(session, "kb_not_helpful", at=now or utcnow(), actor=actor, article_id=article.id)
+    session.flush()
+    return article
+
+
+def mark_helpful(session: Session, actor: User | None, article_id: int, case: Case, *,
+                 now: datetime | None = None) -> Article:
+    """The article answered the citizen on first contact in `case`."""
+    _require_agent(actor)
+    article = get_article(session, article_id)
+    _bump(session, article, "helpful_count")
+    events.record(session, "kb_helpful", at=now or utcnow(), case=case, actor=actor, article_id=article.id)
+    session.flush()
+    return article
+
+
+def _bump(session: Session, article: Article, counter: str) -> None:
+    """Add one in the database, so two agents voting at once both count; a vote is not an edit."""
+    session.execute(update(Article).where(Article.id == article.id)
+                    .values({counter: getattr(Article, counter) + 1, "updated_at": Article.updated_at})
+                    .execution_options(synchronize_session=False))
+    session.refresh(article, [counter])

@@ -1,0 +1,95 @@
+"""The lane -> group mapping administrators edit in the browser (see processes.lanes)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import events
+from .admin import require_admin
+from .db import utcnow
+from .errors import InvalidFormData, NotFound
+from .lanes import DEFAULT_LANES
+from .models import Group, LaneMapping, User
+
+VARIABLE = re.compile(r"=[A-Za-z_][A-Za-z0-9_]{0,62}")
+
+
+@dataclass(frozen=True)
+class LaneRow:
+    """One lane as the page shows it; `id` is None while the defaults apply."""
+
+    id: int | None
+    lane: str
+    group: str
+    managers_only: bool
+
+
+def list_lane_mappings(session: Session, actor: User | None) -> tuple[list[LaneRow], bool]:
+    """(rows, defaults): the stored mapping, or the built-in defaults while none is stored."""
+    require_admin(actor)
+    rows = session.scalars(select(LaneMapping).order_by(LaneMapping.lane)).all()
+    if rows:
+        return [LaneRow(r.id, r.lane, r.group_name, r.managers_only) for r in rows], False
+    defaults = [LaneRow(None, lane, rule.group, rule.managers_only) for lane, rule in DEFAULT_LANES.items()]
+    return defaults, True
+
+
+def _store_defaults(session: Session, actor: User | None, now: datetime) -> None:
+    """Copy the defaults into the table, so that editing one lane keeps the others."""
+    if session.scalars(select(LaneMapping).limit(1)).first() is not None:
+        return
+    for lane, rule in DEFAULT_LANES.items():
+        session.add(LaneMapping(lane=lane, group_name=rule.group, managers_only=rule.managers_only,
+                                updated_at=now, updated_by_id=actor.id if actor else None))
+    session.flush()
+
+
+def _check(session: Session, lane: str, group: str) -> None:
+    errors: dict[str, str] = {}
+    if not lane or len(lane) > 100:
+        errors["lane"] = "the lane name as written in the diagram (1-100 characters)"
+    if group.startswith("="):
+        if not VARIABLE.fullmatch(group):
+            errors["group"] = "'=' must be followed by a case variable name, e.g. =office"
+    elif session.scalars(select(Group).where(Group.name == group)).first() is None:
+        errors["group"] = f"no group '{group}'"
+    if errors:
+        raise InvalidFormData(errors)
+
+
+def save_lane_mapping(session: Session, actor: User | None, lane: str, group: str, *, managers_only: bool,
+                      now: datetime | None = None) -> LaneMapping:
+    """Tasks in `lane` go to `group` (or to the group named by a case variable, `=office`)."""
+    require_admin(actor)
+    now = now or utcnow()
+    lane, group = lane.strip(), group.strip()
+    _check(session, lane, group)
+    _store_defaults(session, actor, now)
+    row = session.scalars(select(LaneMapping).where(LaneMapping.lane == lane)).first()
+    if row is None:
+        row = LaneMapping(lane=lane)
+        session.add(row)
+    row.group_name, row.managers_only = group, managers_only
+    row.updated_at, row.updated_by_id = now, actor.id if actor else None
+    session.flush()
+    events.record(session, "lane_mapping_set", at=now, actor=actor, lane=lane, group=group,
+                  managers_only=managers_only)
+    return row
+
+
+def delete_lane_mapping(session: Session, actor: User | None, mapping_id: int, *,
+                        now: datetime | None = None) -> None:
+    """Forget one lane: its tasks then go to the group named like the lane (see resolve_lane)."""
+    require_admin(actor)
+    now = now or utcnow()
+    row = session.get(LaneMapping, mapping_id)
+    if row is None:
+        raise NotFound(f"lane mapping {mapping_id} not found")
+    session.delete(row)
+    session.flush()
+    events.record(session, "lane_mapping_removed", at=now, actor=actor, lane=row.lane)

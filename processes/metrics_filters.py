@@ -1,0 +1,176 @@
+"""What a dashboard or an export is about: a period, an office, a category, a channel; and who may
+see which offices' figures.
+
+The period is a range of local calendar dates (the municipality's time zone), both ends included,
+and selects the requests *received* in it (cases by `created_at`). The office filter selects rows
+about that office: a case's current office for case-level figures, the event's office for hand-over
+and back-office figures.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from .authz import group_roles
+from .errors import InvalidFormData, PermissionDenied
+from .models import Case, Group, ProcessFile, ProcessVersion, User
+from .runtime import calendar
+
+DEFAULT_DAYS = 90
+MAX_DAYS = 5 * 366
+Choice = tuple[str, str]  # (value, label)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """`start`/`end` are local dates, both included; None means open-ended (exports only)."""
+
+    start: date | None = None
+    end: date | None = None
+    office: str | None = None
+    category: str | None = None
+    channel: str | None = None
+
+    def bounds(self) -> tuple[datetime | None, datetime | None]:
+        """The period as UTC moments [from, until)."""
+        zone = calendar().zone
+        lo = datetime.combine(self.start, time(), zone).astimezone(UTC) if self.start else None
+        hi = datetime.combine(self.end + timedelta(days=1), time(), zone).astimezone(UTC) if self.end else None
+        return lo, hi
+
+    def query_args(self) -> dict[str, str]:
+        """The filters as URL arguments, for links that keep them (exports, heatmap)."""
+        args = {"from": self.start.isoformat() if self.start else None,
+                "to": self.end.isoformat() if self.end else None,
+                "office": self.office, "category": self.category, "channel": self.channel}
+        return {key: value for key, value in args.items() if value}
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The values each filter accepts, with their labels."""
+
+    offices: list[Choice]
+    categories: list[Choice]
+    channels: list[Choice]
+
+
+def visible_offices(session: Session, actor: User | None) -> list[str] | None:
+    """The offices whose figures `actor` may see; None means all (analysts, admins, the system).
+
+    Managers see the offices they manage; everybody else is refused."""
+    if actor is None or actor.has_role("admin") or actor.has_role("analyst"):
+        return None
+    if actor.has_role("manager"):
+        return sorted(name for name, manager in group_roles(session, actor).items() if manager)
+    raise PermissionDenied("the dashboard is for managers, analysts and administrators")
+
+
+def scoped(filters: Filters, offices: list[str] | None) -> list[str] | None:
+    """The offices a query covers: the chosen one (if visible) or all visible ones (None: all)."""
+    if filters.office is None:
+        return offices
+    if offices is not None and filters.office not in offices:
+        raise PermissionDenied(f"you may only see the figures of your own offices ({', '.join(offices) or 'none'})")
+    return [filters.office]
+
+
+def filter_choices(session: Session, offices: list[str] | None) -> Choices:
+    """Offices (only the visible ones), and the categories and channels of the intake form."""
+    query = select(Group.name, Group.title).where(Group.kind == "office").order_by(Group.title)
+    if offices is not None:
+        query = query.where(Group.name.in_(offices))
+    return Choices(
+        offices=[(name, title) for name, title in session.execute(query)],
+        categories=form_options(session, "category"),
+        channels=form_options(session, "channel"),
+    )
+
+
+def form_options(session: Session, field: str) -> list[Choice]:
+    """The options of form field `field` in the newest deployed version that has it."""
+    rows = session.execute(
+        select(ProcessFile.content)
+        .join(ProcessVersion, ProcessVersion.id == ProcessFile.version_id)
+        .where(ProcessFile.kind == "form", ProcessVersion.status == "deployed")
+        .order_by(ProcessVersion.deployed_at.desc(), ProcessVersion.id.desc())
+    )
+    for (content,) in rows:
+        for component in _components(content):
+            if component.get("key") == field and component.get("values"):
+                return [(str(v.get("value")), str(v.get("label") or v.get("value"))) for v in component["values"]]
+    return []
+
+
+def _components(content: str) -> list[dict[str, Any]]:
+    try:
+        schema = json.loads(content)
+    except ValueError:
+        return []
+    found: list[dict[str, Any]] = []
+    stack = list(schema.get("components", [])) if isinstance(schema, dict) else []
+    while stack:
+        component = stack.pop()
+        if isinstance(component, dict):
+            found.append(component)
+            stack.extend(component.get("components", []))
+    return found
+
+
+def parse_filters(args: Mapping[str, str], choices: Choices, *, today: date) -> Filters:
+    """Filters from URL arguments (`from`, `to`, `office`, `category`, `channel`).
+
+    Defaults to the last 90 days. Raises InvalidFormData naming each bad argument."""
+    errors: dict[str, str] = {}
+    end = _date(args.get("to"), "to", errors) or today
+    start = _date(args.get("from"), "from", errors) or end - timedelta(days=DEFAULT_DAYS)
+    if "from" not in errors and "to" not in errors:
+        if start > end:
+            errors["from"] = f"the period starts ({start}) after it ends ({end})"
+        elif (end - start).days > MAX_DAYS:
+            errors["from"] = "the period is longer than five years; choose a shorter one"
+    picked: dict[str, str | None] = {}
+    for name, options in (("office", choices.offices), ("category", choices.categories),
+                          ("channel", choices.channels)):
+        value = (args.get(name) or "").strip() or None
+        if value is not None and value not in {v for v, _ in options}:
+            errors[name] = f"unknown {name} '{value[:60]}'"
+        picked[name] = value
+    if errors:
+        raise InvalidFormData(errors)
+    return Filters(start=start, end=end, **picked)
+
+
+def _date(raw: str | None, name: str, errors: dict[str, str]) -> date | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = f"'{raw[:40]}' is not a date (use YYYY-MM-DD)"
+        return None
+
+
+def case_conditions(filters: Filters, offices: list[str] | None = None) -> list[ColumnElement[bool]]:
+    """WHERE clauses on Case for the period, category and channel, and `offices` when given."""
+    lo, hi = filters.bounds()
+    conditions: list[ColumnElement[bool]] = []
+    if lo is not None:
+        conditions.append(Case.created_at >= lo)
+    if hi is not None:
+        conditions.append(Case.created_at < hi)
+    if filters.category:
+        conditions.append(Case.category == filters.category)
+    if filters.channel:
+        conditions.append(Case.channel == filters.channel)
+    if offices is not None:
+        conditions.append(Case.office.in_(offices))
+    return conditions

@@ -1,0 +1,76 @@
+"""Case pages: find cases, and see one case with its diagram, timeline, data and open tasks."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+
+from processes import cases
+from processes.case_search import group_titles, office_choices
+from processes.errors import InvalidFormData
+from processes.models import CASE_STATUSES
+
+from .case_wording import channel_label, describe_event, humanize, status_label
+from .session import actor, db_session
+
+bp = Blueprint("cases", __name__)
+
+PAGE_SIZE = 50
+FILTER_ERRORS = {
+    "office": _l("There is no office “%(value)s”. Choose one from the list."),
+    "status": _l("There is no state “%(value)s”. Choose open, closed or cancelled."),
+}
+
+
+bp.add_app_template_filter(status_label, "status_label")
+bp.add_app_template_filter(channel_label, "channel_label")
+bp.add_app_template_filter(humanize, "humanize")
+
+
+@bp.get("/cases")
+@login_required
+def search() -> Any:
+    args = {key: request.args.get(key, "").strip() for key in ("q", "office", "status")}
+    after = request.args.get("after", type=int)
+    limit = request.args.get("limit", PAGE_SIZE, type=int)
+    session = db_session()
+    page, errors = None, {}
+    try:
+        page = cases.search_cases(session, actor(), text=args["q"], office=args["office"], status=args["status"],
+                                  limit=limit, after=after)
+    except InvalidFormData as err:
+        errors = {key: str(FILTER_ERRORS[key]) % {"value": args[key]} if key in FILTER_ERRORS else message
+                  for key, message in err.errors.items()}
+    filters: dict[str, Any] = {key: value for key, value in args.items() if value}
+    if limit != PAGE_SIZE:
+        filters["limit"] = limit
+    html = render_template("cases/search.html", args=args, filters=filters, after=after, page=page, errors=errors,
+                           offices=office_choices(session), statuses=CASE_STATUSES, groups=group_titles(session))
+    return html, 422 if errors else 200
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+def case_view(case_id: int) -> Any:
+    session = db_session()
+    view = cases.view_case(session, actor(), case_id)
+    groups = group_titles(session)
+    timeline = [(event, describe_event(event, view.tasks, groups)) for event in view.timeline]
+    diagram = {"xml": view.diagram_xml, "active": view.active, "done": view.done}
+    other = json.dumps(view.other_data, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    return render_template("cases/case.html", view=view, case=view.case, groups=groups, timeline=timeline,
+                           diagram=diagram, other_json=other)
+
+
+@bp.get("/cases/<int:case_id>/diagram.bpmn")
+@login_required
+def diagram(case_id: int) -> Response:
+    xml = cases.case_diagram(db_session(), actor(), case_id)
+    response = Response(xml, mimetype="application/xml")
+    response.headers["Content-Disposition"] = f'inline; filename="case-{case_id}.bpmn"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,144 @@
+"""CSU intake: a fast server-rendered form with the knowledge base beside it.
+
+Works without JavaScript: the search button posts the whole form back (nothing typed is lost),
+and so does "did not help". With JavaScript (static/intake.js) the search runs as you type
+against /intake/kb and the votes are sent in the background.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from processes.errors import InvalidFormData, NotFound
+from processes.forms import Field, form_fields
+from processes.intake import intake_form, intake_receipt, register_request, require_agent
+from processes.knowledge import get_article, mark_not_helpful, search_articles
+from processes.models import Article
+
+from .errors import wants_json
+from .helpers import local_date
+from .session import actor, commit, db_session
+from .tasks import case_url
+
+bp = Blueprint("intake", __name__)
+
+# Fields the page places itself; every other field of the intake form is listed in form order.
+PLACED = ("kb_article", "resolved_on_first_contact")
+MAX_QUERY = 200
+
+
+@bp.get("/intake", endpoint="intake")
+@login_required
+def show() -> Any:
+    require_agent(actor())
+    return _render(values={}, query=request.args.get("q", ""))
+
+
+@bp.post("/intake", endpoint="register")
+@login_required
+def register() -> Any:
+    """Register the request, or (action=search) show the articles for the query with the form kept."""
+    values = _submitted()
+    query = request.form.get("q", "")
+    if request.form.get("action") == "search":
+        require_agent(actor())
+        return _render(values=values, query=query)
+    try:
+        done = register_request(db_session(), actor(), values, article_id=_article_id())
+    except InvalidFormData as err:
+        db_session().rollback()
+        return _render(values=values, query=query, errors=err.errors, status=422)
+    commit()
+    return redirect(url_for("intake.done", case_id=done.case.id))
+
+
+@bp.get("/intake/kb", endpoint="kb")
+@login_required
+def kb() -> Any:
+    """Search results: JSON for scripts that ask for it, else the HTML fragment the page shows."""
+    require_agent(actor())
+    query = request.args.get("q", "")[:MAX_QUERY]
+    articles = search_articles(db_session(), query)
+    if wants_json() or request.args.get("format") == "json":
+        return {"query": query, "articles": [_article_json(a) for a in articles]}
+    chosen = _chosen(request.args.get("chosen"))
+    return render_template("intake/_articles.html", articles=_with_chosen(articles, chosen), query=query,
+                           chosen=chosen)
+
+
+@bp.post("/intake/kb/<int:article_id>/not-helpful", endpoint="not_helpful")
+@login_required
+def not_helpful(article_id: int) -> Any:
+    article = mark_not_helpful(db_session(), actor(), article_id)
+    commit()
+    if wants_json():
+        return {"article": _article_json(article), "message": _("Noted: this article did not help.")}
+    flash(_("Noted: “%(title)s” did not help.", title=article.title), "success")
+    return _render(values=_submitted(), query=request.form.get("q", ""))
+
+
+@bp.get("/intake/cases/<int:case_id>", endpoint="done")
+@login_required
+def done(case_id: int) -> Any:
+    receipt = intake_receipt(db_session(), actor(), case_id)
+    return render_template("intake/done.html", receipt=receipt, case_url=case_url(receipt.case.id),
+                           due=local_date(receipt.due_at) if receipt.due_at else None)
+
+
+def _submitted() -> dict[str, Any]:
+    """The intake fields from the HTML form (an unticked checkbox is simply absent from it)."""
+    values: dict[str, Any] = {}
+    for f in _fields():
+        if f.key != "kb_article" and (f.key in request.form or f.type == "checkbox"):
+            values[f.key] = request.form.get(f.key)
+    return values
+
+
+def _article_id() -> int | None:
+    raw = request.form.get("kb_article_id", "")
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidFormData({"kb_article": _("Choose an article from the search results.")}) from None
+
+
+def _chosen(raw: str | None) -> Article | None:
+    """The article picked in the form; a stale or garbled choice just shows no choice."""
+    try:
+        return get_article(db_session(), int(raw)) if raw else None
+    except (ValueError, NotFound):
+        return None
+
+
+def _with_chosen(articles: list[Article], chosen: Article | None) -> list[Article]:
+    """The chosen article stays on screen when a new search does not find it."""
+    if chosen is None or any(a.id == chosen.id for a in articles):
+        return articles
+    return [chosen, *articles]
+
+
+def _fields() -> list[Field]:
+    return form_fields(intake_form(db_session()))
+
+
+def _render(*, values: dict[str, Any], query: str, errors: dict[str, str] | None = None, status: int = 200) -> Any:
+    query = query[:MAX_QUERY]
+    fields = _fields()
+    chosen = None if "kb_article_id" not in request.form else _chosen(request.form.get("kb_article_id"))
+    articles = _with_chosen(search_articles(db_session(), query), chosen)
+    by_key = {f.key: f for f in fields}
+    return render_template(
+        "intake/intake.html", fields=[f for f in fields if f.key not in PLACED], by_key=by_key,
+        values=values, errors=errors or {}, query=query, articles=articles, chosen=chosen,
+    ), status
+
+
+def _article_json(article: Article) -> dict[str, Any]:
+    return {"id": article.id, "title": article.title, "body": article.body, "category": article.category,
+            "helpful_count": article.helpful_count, "not_helpful_count": article.not_helpful_count}
