@@ -219,15 +219,27 @@ class FilterOptions:
     categories: list[tuple[str, str]]  # (code, name) of the request types of the current intake form
 
 
+DEPLOYED = (select(ProcessVersion.key, ProcessVersion.name, ProcessVersion.content_hash)
+            .where(ProcessVersion.status == "deployed").order_by(ProcessVersion.key, ProcessVersion.version.desc()))
+# By the content hashes of the deployed versions: what they offer never changes, so any process may
+# keep it, and a new deployment simply makes a new key. Bounded like service_catalog's cache.
+_options: dict[tuple[str, ...], FilterOptions] = {}
+
+
 def filter_options(session: Session) -> FilterOptions:
     """The values the process and category filters offer (small tables, not the tasks table)."""
-    rows = session.execute(select(ProcessVersion.key, ProcessVersion.name).where(ProcessVersion.status == "deployed")
-                           .order_by(ProcessVersion.key, ProcessVersion.version.desc()))
-    newest: dict[str, str] = {}
-    for key, name in rows:
-        newest.setdefault(key, name)
-    try:
-        categories = [(service.code, service.name) for service in list_services(session)]
-    except (NotFound, InvalidProcess):  # nothing (usable) deployed: the inbox still works, unfiltered
-        categories = []
-    return FilterOptions(list(newest.items()), categories)
+    deployed = session.execute(DEPLOYED).all()
+    key = tuple(content_hash for _, _, content_hash in deployed)
+    options = _options.get(key)
+    if options is None:
+        newest: dict[str, str] = {}
+        for process_key, name, _ in deployed:
+            newest.setdefault(process_key, name)
+        try:
+            categories = [(service.code, service.name) for service in list_services(session)]
+        except (NotFound, InvalidProcess):  # nothing (usable) deployed: the inbox still works, unfiltered
+            categories = []
+        if len(_options) > 32:
+            _options.clear()
+        options = _options[key] = FilterOptions(list(newest.items()), categories)
+    return options

@@ -5,7 +5,7 @@ open tasks), so each visible branch (see processes.inbox.branches) is counted ov
 `cap` + 1 tasks, taken in due-date order from the same index range scan as the page (index-only).
 As the due windows (overdue, today, this week) come first in that order, their counts stay exact
 unless a branch hit the cap before leaving them; then they, like the group's total, are lower
-bounds shown as "500+". The cost is at most branches x cap index entries, whatever the table holds.
+bounds shown as "200+". The cost is at most branches x cap index entries, whatever the table holds.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from .inbox import DueWindows, InboxFilters, Visibility, visibility
 from .inbox_sql import DUE_FILTERS, counts_statement, plan
 from .models import User
 
-COUNT_CAP = 500
+COUNT_CAP = 200
 
 
 @dataclass
@@ -59,7 +59,7 @@ def _add_branch(counts: InboxCounts, rows: list[Row[Any]], cap: int, windows: Du
     """Add one branch's sample (a row per group). The sample runs in due order, so where it hit the
     cap, the due windows it had already left are exact and everything else is a lower bound."""
     capped = sum(row.n for row in rows) > cap
-    # The sample's extra row, the last one, only says there are more: 500+, not 501+.
+    # The sample's extra row, the last one, only says there are more: 200+, not 201+.
     extra = max(rows, key=lambda row: (row.undated > 0, row.last_due or windows.now)) if capped else None
     for row in rows:
         counts.found.update(_row_counts(row, windows, without_last=row is extra))

@@ -26,15 +26,17 @@ Round = Callable[[Database, datetime | None], dict[str, int]]
 
 
 def run_worker(database: Database, *, interval: float, stop: threading.Event, once: bool = False,
-               work: Round = run_worker_round) -> int:
-    """Run rounds until `stop` is set (or one round when `once`); returns how many rounds ran."""
+               work: Round = run_worker_round, first_pause: float = 1.0) -> int:
+    """Run rounds until `stop` is set (or one round when `once`); returns how many rounds ran.
+
+    After a failed round it waits `first_pause` seconds, twice that after the next failure, and so on."""
     rounds, outage = 0, 0
     while not stop.is_set():
         try:
             result = work(database, None)
         except (DatabaseUnavailable, OperationalError, InterfaceError) as err:
             outage += 1
-            pause = min(2.0 ** (outage - 1), MAX_BACKOFF)
+            pause = min(first_pause * 2.0 ** (outage - 1), MAX_BACKOFF)
             log.warning("database unavailable; retrying", extra={"error": _one_line(err), "retry_in_s": pause,
                                                                  "attempt": outage})
             if once:
