@@ -31,7 +31,7 @@ from processes.worker_loop import run_worker
 
 KILLS = int(os.environ.get("ONESTOP_KILL_ROUNDS", "100"))
 BATCH = 2  # timers per transaction: small, so that commits and kills interleave
-TOP_UP = 60  # more due cases whenever fewer than TOP_UP // 4 wait, so every kill meets work
+TOP_UP = 150  # more due cases whenever fewer than TOP_UP // 2 wait, so every kill meets work
 
 pytestmark = pytest.mark.postgres
 
@@ -91,7 +91,7 @@ def test_workers_killed_while_firing_fire_every_timer_exactly_once(
         workers[slot].join(timeout=10)
         assert workers[slot].exitcode == -signal.SIGKILL
         workers[slot] = start()
-        if waiting_due(session, cases) < TOP_UP // 4:
+        if waiting_due(session, cases) < TOP_UP // 2:
             top_up()
         assert time.monotonic() < deadline, "the kill rounds took too long"
     for worker in workers:
