@@ -37,6 +37,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         BABEL_DEFAULT_TIMEZONE=os.environ.get("ONESTOP_TIMEZONE", "Europe/Stockholm"),
         RATELIMIT_STORAGE_URI=os.environ.get("ONESTOP_RATELIMIT_STORAGE", "memory://"),
         RATELIMIT_HEADERS_ENABLED=True,
+        # Explicit: Flask-Limiter falls back to the previous app's setting when this key is absent.
+        RATELIMIT_ENABLED=True,
         # A moving window: "10 per minute" holds for any 60 s, not per clock minute.
         RATELIMIT_STRATEGY="moving-window",
     )
