@@ -128,10 +128,11 @@ def visibility(session: Session, actor: User) -> Visibility:
                       tuple(name for name, _, manager in rows if manager), {name: title for name, title, _ in rows})
 
 
-def visible_condition(vis: Visibility) -> ColumnElement[bool]:
-    """Every open task `vis` may see in its inbox (scope 'all', no filters), as one condition."""
+def visible_condition(vis: Visibility) -> tuple[ColumnElement[bool], dict[str, Any]]:
+    """Every open task `vis` may see in its inbox (scope 'all', no filters): one condition and the values
+    of its bound parameters, for the statement's params()."""
     branches, params = plan(vis, InboxFilters())
-    return or_(*(condition(branch) for branch in branches)).params(params) if branches else false()
+    return (or_(*(condition(branch) for branch in branches)) if branches else false()), params
 
 
 def filter_params(filters: InboxFilters) -> tuple[FilterShape, dict[str, Any]]:

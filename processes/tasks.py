@@ -210,6 +210,7 @@ def list_tasks(
     if assignee is not None:
         query = query.where(Task.assignee_id == assignee.id)
     if actor is not None and not actor.has_role("admin"):
-        query = query.where(visible_condition(visibility(session, actor)))
+        visible, params = visible_condition(visibility(session, actor))
+        query = query.where(visible).params(params)
     query = query.order_by(Task.due_at.asc().nulls_last(), Task.id).limit(limit)
     return list(session.scalars(query))
