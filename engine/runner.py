@@ -19,7 +19,7 @@ from .bundle import ProcessBundle
 from .compaction import compact
 from .sandbox import RestrictedEnvironment, check_syntax
 from .state import dump_state, load_state
-from .types import PendingTimer, ReadyTask, ScriptError, Snapshot, StepRecord, UnknownTask
+from .types import PendingTimer, ReadyTask, ScriptError, ServiceInterrupted, Snapshot, StepRecord, UnknownTask
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,9 @@ class _ScriptEngine(PythonScriptEngine):
         call = ServiceCall(name, task.task_spec.bpmn_id or "", params, task.data)
         try:
             return json.dumps(service(call), default=str)
-        except Exception as err:  # noqa: BLE001 - any failure of a service becomes the case's error
+        except ServiceInterrupted:
+            raise
+        except Exception as err:  # noqa: BLE001 - any other failure of a service becomes the case's error
             raise _ServiceFailed(f"service '{name}' failed: {err}") from err
 
 

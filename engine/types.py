@@ -43,6 +43,11 @@ class ScriptError(EngineError):
         super().__init__(f"{element_id}: {message}")
 
 
+class ServiceInterrupted(Exception):  # noqa: N818 - it says what happened, like StopIteration
+    """Raised by a service for a failure outside the case (its database went away): the engine lets it
+    through unchanged instead of making it the case's ScriptError, so the caller can retry the step."""
+
+
 class UnknownTask(EngineError):
     """The task id is not a ready task of this case."""
 

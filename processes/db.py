@@ -21,6 +21,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine import ServiceInterrupted
+
 DEFAULT_URL = "sqlite:///instance/onestop.db"
 URL_ENV_VAR = "ONESTOP_DATABASE_URL"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -33,8 +35,11 @@ _SQLITE_PRAGMAS = (
 )
 
 
-class DatabaseUnavailable(Exception):
-    """The database cannot be reached (or the URL cannot be used); the message is one line."""
+class DatabaseUnavailable(ServiceInterrupted):
+    """The database cannot be reached (or the URL cannot be used); the message is one line.
+
+    A ServiceInterrupted, so that when it happens inside a service task the engine lets it through
+    and the request answers 503 (the worker waits and retries) instead of failing the case's step."""
 
     def __init__(self, url: str, reason: str):
         self.url = _masked(url)

@@ -12,22 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .authz import require
-from .cases import current_version, get_case, start_case
+from .cases import current_version, get_case
 from .db import utcnow
 from .errors import InvalidFormData, NotFound
 from .forms import validate_submission
+from .handover import INTAKE_ELEMENT, start_with_intake
 from .knowledge import get_article, mark_helpful
-from .models import Article, Case, Task, User
+from .models import Article, Case, User
 from .runtime import bundle_for
+from .service_catalog import PROCESS_KEY
 from .task_page import NextStep, group_titles, next_step
-from .tasks import complete_task
-
-PROCESS_KEY = "citizen_request"
-INTAKE_ELEMENT = "intake"
 
 
 def require_agent(actor: User | None) -> None:
@@ -69,12 +66,7 @@ def register_request(session: Session, actor: User | None, data: Mapping[str, An
     if article is not None:
         values["kb_article"] = article.title
     clean = validate_submission(intake_form(session), values)
-    case = start_case(session, actor, PROCESS_KEY, {"channel": clean.get("channel")}, now=now)
-    intake = session.scalars(select(Task).where(Task.case_id == case.id, Task.element_id == INTAKE_ELEMENT,
-                                                Task.status == "open")).first()
-    if intake is None:
-        raise NotFound(f"case {case.business_key} did not stop at its intake task")
-    complete_task(session, actor, intake.id, clean, now=now)
+    case = start_with_intake(session, actor, {"channel": clean.get("channel")}, clean, now=now)
     if article is not None and clean.get("resolved_on_first_contact"):
         mark_helpful(session, actor, article.id, case, now=now)
     return Registered(case=case, article=article, next=next_step(session, case, set(), now))

@@ -11,15 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .cases import start_case
 from .db import utcnow
-from .errors import Conflict, InvalidFormData
-from .models import ApiKey, Case, Task
-from .service_catalog import PROCESS_KEY, find_service
-from .tasks import complete_task
+from .errors import InvalidFormData
+from .handover import start_with_intake
+from .models import ApiKey, Case
+from .service_catalog import find_service
 
 MAX_DESCRIPTION = 4000  # the specification's limit, and the intake form's
 MAX_FIELD = 200
@@ -56,13 +54,8 @@ def submit_service_request(session: Session, key: ApiKey, form: ServiceRequestIn
     location = _location(form)
     description = _description(form, service.name, location)
     start_data = {"channel": "app", "open311": {**location, **_extras(form), "api_key": key.name}}
-    case = start_case(session, None, PROCESS_KEY, start_data, now=now)
-    intake = session.scalars(select(Task).where(Task.case_id == case.id, Task.element_id == "intake",
-                                                Task.status == "open")).first()
-    if intake is None:
-        raise Conflict(f"process {PROCESS_KEY} no longer starts with an intake task")
     email = form.email.strip()
-    complete_task(session, None, intake.id, {
+    return start_with_intake(session, None, start_data, {
         "channel": "app",
         "citizen_name": _reporter(form),
         **({"citizen_email": email} if email else {}),
@@ -70,7 +63,6 @@ def submit_service_request(session: Session, key: ApiKey, form: ServiceRequestIn
         "description": description,
         "resolved_on_first_contact": False,
     }, now=now)
-    return case
 
 
 def _location(form: ServiceRequestInput) -> dict[str, Any]:

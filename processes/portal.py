@@ -11,17 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .attachments import Upload, add_photo, photo_problem
-from .cases import start_case
 from .db import utcnow
-from .errors import Conflict, InvalidFormData
+from .errors import InvalidFormData
 from .forms import EMAIL
-from .models import Case, Task
-from .service_catalog import PROCESS_KEY, list_services
-from .tasks import complete_task
+from .handover import start_with_intake
+from .models import Case
+from .service_catalog import list_services
 
 LANGUAGES = ("en", "sv")
 MAX_DESCRIPTION = 4000  # the intake form's limit
@@ -58,13 +56,8 @@ def submit_request(session: Session, data: PortalRequest, now: datetime | None =
     now = now or utcnow()
     intake, place = _check(session, data)
     language = data.language if data.language in LANGUAGES else "en"
-    case = start_case(session, None, PROCESS_KEY, {"channel": "web", "language": language, "portal": place},
-                      now=now)
-    task = session.scalars(select(Task).where(Task.case_id == case.id, Task.element_id == "intake",
-                                              Task.status == "open")).first()
-    if task is None:
-        raise Conflict(f"process {PROCESS_KEY} no longer starts with an intake task")
-    complete_task(session, None, task.id, intake, now=now)
+    case = start_with_intake(session, None, {"channel": "web", "language": language, "portal": place}, intake,
+                             now=now)
     if data.photo is not None:
         add_photo(session, case, data.photo, now)
     session.flush()

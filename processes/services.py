@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from engine import Service, ServiceCall
 
 from . import events
+from .db import DatabaseUnavailable
 from .models import Case
 from .notifications import queue_notification
 from .runtime import calendar
@@ -32,4 +35,15 @@ def services_for(session: Session, case: Case, now: datetime) -> dict[str, Servi
                       template=template)
         return {"queued": True, "template": template}
 
-    return {"compute_due_date": compute_due_date, "notify_citizen": notify_citizen}
+    def interruptible(service: Service) -> Service:
+        """A lost database connection is not the case's failure: DatabaseUnavailable passes the engine."""
+        def call(call: ServiceCall) -> Any:
+            try:
+                return service(call)
+            except (OperationalError, InterfaceError) as err:
+                reason = str(err.orig).strip().splitlines()[0] if str(err.orig).strip() else type(err).__name__
+                raise DatabaseUnavailable(session.get_bind().url.render_as_string(), reason) from err
+        return call
+
+    return {name: interruptible(service)
+            for name, service in (("compute_due_date", compute_due_date), ("notify_citizen", notify_citizen))}

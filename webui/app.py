@@ -16,6 +16,7 @@ from processes.unit import Database
 from .errors import register_error_handlers
 from .extensions import babel, csrf, limiter, login_manager, select_locale
 from .helpers import register_helpers
+from .input_guard import IdConverter, reject_nul_bytes
 from .logging import configure_logging, init_request_logging
 from .monitoring import init_metrics
 from .session import close_session, load_user
@@ -58,6 +59,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_metrics(app)  # /healthz and /metrics
     register_error_handlers(app)
     register_helpers(app)
+    app.url_map.converters["int"] = IdConverter
+    app.before_request(reject_nul_bytes)
     _register_blueprints(app)
 
     @app.get("/")

@@ -1,7 +1,8 @@
 """Refuse input that no database column can hold, before any operation sees it.
 
-PostgreSQL text cannot contain NUL (0x00); such a value would fail deep inside a query as a
-server error. A client sending one gets a client error naming the parameter instead.
+PostgreSQL text cannot contain NUL (0x00), and its integer ids stop at 2**31 - 1; either would fail
+deep inside a query as a server error. A NUL gets a client error naming the parameter instead, and
+an id too large for any row matches no route: 404, as for any other id that does not exist.
 """
 
 from __future__ import annotations
@@ -10,10 +11,19 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import request
+from werkzeug.routing import IntegerConverter
 
 from processes.errors import InvalidFormData
 
 NUL = "\x00"
+MAX_ID = 2**31 - 1  # the largest value of an INTEGER column, the ids of every table
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a whole number from 0 that a database id can be."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = None) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_ID if max is None else max)
 
 
 def reject_nul_bytes() -> None:

@@ -19,13 +19,11 @@ from processes.open311_requests import get_service_request, search_service_reque
 from processes.service_catalog import Service, find_service, list_services
 
 from .extensions import csrf
-from .input_guard import reject_nul_bytes
 from .open311_format import FORMATS, errors, render
 from .session import commit, db_session
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 csrf.exempt(bp)  # clients authenticate with api_key, not a cookie
-bp.before_request(reject_nul_bytes)
 
 
 def _format() -> str:

@@ -12,17 +12,10 @@ from typing import Any
 
 import pytest
 
-from engine import Engine, ProcessBundle, ScriptError, ServiceCall, Snapshot, load_bundle
+from engine import Engine, ProcessBundle, ScriptError, ServiceCall, ServiceInterrupted, Snapshot, load_bundle
+from tests.citizen_data import INTAKE
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
-INTAKE = {
-    "channel": "phone",
-    "citizen_name": "Alva Berg",
-    "citizen_email": "alva@example.org",
-    "category": "pothole",
-    "description": "Deep pothole outside Storgatan 4",
-    "resolved_on_first_contact": False,
-}
 
 
 @pytest.fixture(scope="module")
@@ -186,3 +179,19 @@ def test_a_failing_service_names_the_element_and_keeps_its_message(bundle: Proce
     assert "SMTP relay refused the connection" in str(err.value)
     assert "notify_citizen" in str(err.value)
     assert case.engine.snapshot(bundle, state_before).ready_tasks == case.snapshot.ready_tasks
+
+
+def test_a_service_interrupted_from_outside_the_case_passes_through_unchanged(bundle: ProcessBundle) -> None:
+    """The database went away inside a service: not the case's error, so the caller may retry the step."""
+    case = Driver(bundle)
+
+    class Gone(ServiceInterrupted):
+        pass
+
+    def interrupted(call: ServiceCall) -> None:
+        raise Gone("the database went away")
+
+    task = case.snapshot.ready_tasks[0]
+    services = {**case.services(), "notify_citizen": interrupted}
+    with pytest.raises(Gone, match="the database went away"):
+        case.engine.complete_task(bundle, case.state, task.id, INTAKE, services)

@@ -13,9 +13,8 @@ from processes.db import utcnow
 from processes.models import Case, Event, ProcessVersion, Task, Timer, User
 from processes.runtime import bundle_for, engine
 from processes.tasks import complete_task
+from tests.citizen_data import INTAKE
 
-INTAKE = {"channel": "phone", "citizen_name": "Alva Berg", "citizen_email": "alva@example.org",
-          "category": "pothole", "description": "Hole in the road", "resolved_on_first_contact": False}
 RESOLVED = {"outcome": "resolved", "answer": "Fixed on Monday."}
 
 

@@ -73,6 +73,8 @@ class Officer(threading.Thread):
     def __init__(self, app: Flask, task_ids: list[int]):
         super().__init__(name="officer", daemon=True)
         self.client = app.test_client()
+        self.errors = Captured(logging.ERROR)  # what the app logs with a 500, for the assertion message
+        app.logger.addHandler(self.errors)
         self.task_ids = task_ids
         self.landed: dict[int, str] = {}
         self.statuses: list[int] = []
@@ -92,18 +94,18 @@ class Officer(threading.Thread):
             self.statuses.append(response.status_code)
             if response.status_code in accepted:
                 return response
-            assert response.status_code == 503, (response.status_code, _message(response))
+            assert response.status_code == 503, (response.status_code, _message(response), self.errors.messages)
             time.sleep(0.1)
         raise AssertionError("the web app did not recover within 90 s")
 
 
 class Captured(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
+    def __init__(self, level: int = logging.INFO) -> None:
+        super().__init__(level)
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        self.messages.append(self.format(record) if record.exc_info else record.getMessage())
 
 
 def test_web_and_worker_recover_from_a_database_restart_and_lose_nothing(server: PrivatePostgres) -> None:

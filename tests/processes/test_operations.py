@@ -7,9 +7,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+import processes.services
 from processes.cases import cancel_case, case_dict, start_case
+from processes.db import DatabaseUnavailable
 from processes.deployments import deploy_version, list_versions
 from processes.errors import (
     Conflict,
@@ -23,22 +26,10 @@ from processes.errors import (
 from processes.models import Case, Event, OutboxMessage, Task, Timer, User
 from processes.tasks import assign_task, claim_task, complete_task, list_tasks, unclaim_task
 from processes.timers import fire_due_timers
+from tests.cases_factory import INTAKE, open_task
 
 pytestmark = pytest.mark.usefixtures("deployed")
 
-INTAKE = {
-    "channel": "phone",
-    "citizen_name": "Alva Berg",
-    "citizen_email": "alva@example.org",
-    "category": "pothole",
-    "description": "Deep pothole outside Storgatan 4",
-    "resolved_on_first_contact": False,
-}
-
-
-def open_task(session: Session, case: Case, element_id: str) -> Task:
-    return session.scalars(select(Task).where(Task.case_id == case.id, Task.element_id == element_id,
-                                              Task.status == "open")).one()
 
 
 def kinds(session: Session, case: Case) -> list[str]:
@@ -239,3 +230,19 @@ def test_cancel_closes_tasks_and_timers(session: Session, people: dict[str, User
     assert {t.state for t in session.scalars(select(Timer).where(Timer.case_id == case.id))} == {"cancelled"}
     with pytest.raises(Conflict):
         cancel_case(session, people["manager"], case.id, "again")
+
+
+def test_a_database_lost_inside_a_service_task_is_unavailability_not_a_failed_step(
+    session: Session, people: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """notify_citizen writes the outbox: a dropped connection there must reach the caller as
+    DatabaseUnavailable (the web answers 503, the worker retries), not as the case's CaseStepFailed."""
+    case = start_case(session, people["csu"], "citizen_request", {"channel": "phone"})
+    intake = open_task(session, case, "intake")
+
+    def connection_dropped(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("INSERT INTO outbox", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(processes.services, "queue_notification", connection_dropped)
+    with pytest.raises(DatabaseUnavailable, match="server closed the connection unexpectedly"):
+        complete_task(session, people["csu"], intake.id, INTAKE)

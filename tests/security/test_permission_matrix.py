@@ -31,10 +31,9 @@ from processes.drafts import create_draft
 from processes.models import Group, Task, User
 from processes.tasks import complete_task
 from processes.unit import Database
+from tests.citizen_data import INTAKE
 from webui.app import create_app
 
-INTAKE = {"channel": "phone", "citizen_name": "Alva Berg", "citizen_email": "alva@example.org",
-          "category": "pothole", "description": "Hole", "resolved_on_first_contact": False}
 MISSING = 999_999
 ARGUMENT = re.compile(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>")  # <name>, <int:name>, <int(min=1):name>
 LOGINS = {"csu_agent": "csu", "officer": "officer", "manager": "manager", "analyst": "analyst", "admin": "admin"}

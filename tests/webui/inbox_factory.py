@@ -15,15 +15,7 @@ from processes.db import utcnow
 from processes.models import Case, Task, User
 from processes.tasks import complete_task
 from processes.timers import fire_due_timers
-
-INTAKE = {
-    "channel": "phone",
-    "citizen_name": "Alva Berg",
-    "citizen_email": "alva@example.org",
-    "category": "pothole",
-    "description": "Hole",
-    "resolved_on_first_contact": False,
-}
+from tests.citizen_data import INTAKE
 
 
 def intake_case(session: Session, people: dict[str, User], *, now: datetime | None = None) -> Case:

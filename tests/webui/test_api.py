@@ -16,9 +16,9 @@ from processes.cases import start_case
 from processes.errors import PermissionDenied
 from processes.files import read_process_files
 from processes.models import User
+from tests.cases_factory import INTAKE, handed_over, open_task
 from webui.cli import main
 
-from .cases_factory import INTAKE, handed_over, open_task
 from .conftest import login
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -24,8 +24,7 @@ from sqlalchemy.orm import Session
 from processes.apikeys import create_api_key
 from processes.cases import start_case
 from processes.models import User
-
-from .cases_factory import open_task
+from tests.cases_factory import open_task
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Per operation and generation mode (16 an operation); ONESTOP_FUZZ_EXAMPLES=200 for a deeper hunt by hand.

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from processes.cases import cancel_case, search_cases
 from processes.errors import InvalidFormData
 from processes.models import Case, User
+from tests.cases_factory import handed_over, resolved_at_once
 
-from .cases_factory import handed_over, resolved_at_once
 from .conftest import login
 
 pytestmark = pytest.mark.usefixtures("deployed")

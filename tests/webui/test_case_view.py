@@ -14,9 +14,9 @@ from processes.cases import view_case
 from processes.errors import PermissionDenied
 from processes.models import User
 from processes.tasks import claim_task, complete_task
+from tests.cases_factory import handed_over, open_task, resolved_at_once
 from tests.conftest import create_user
 
-from .cases_factory import handed_over, open_task, resolved_at_once
 from .conftest import login
 
 pytestmark = pytest.mark.usefixtures("deployed")

@@ -19,11 +19,11 @@ from processes.db import DatabaseUnavailable, utcnow
 from processes.models import Timer, User
 from processes.unit import Database
 from processes.worker_loop import run_worker
+from tests.cases_factory import handed_over, open_task
 from tests.conftest import create_user
 from webui.app import create_app
 from webui.logging import configure_logging
 
-from .cases_factory import handed_over, open_task
 from .conftest import csrf_token, login
 
 

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from processes.apikeys import create_api_key, revoke_api_key
 from processes.models import Case, Task, User
-
-from .cases_factory import handed_over, resolved_at_once
+from tests.cases_factory import handed_over, resolved_at_once
 
 SERVICES_XML = """<?xml version="1.0" encoding="utf-8"?>
 <services>

@@ -22,7 +22,6 @@ from processes.process_index import check_upload, list_process_versions
 
 from ..errors import error_response
 from ..extensions import csrf
-from ..input_guard import reject_nul_bytes
 from ..session import commit, db_session
 from .auth import api_actor, require_user_key
 from .openapi import MAX_ID, MAX_TASKS
@@ -31,7 +30,6 @@ from .openapi import openapi_document as build_document
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)  # token-authenticated: no cookie, so no cross-site request to forge
 bp.before_request(require_user_key)
-bp.before_request(reject_nul_bytes)
 
 
 @bp.errorhandler(HTTPException)

@@ -10,15 +10,7 @@ from sqlalchemy.orm import Session
 from processes.cases import start_case
 from processes.models import Case, Task, User
 from processes.tasks import complete_task
-
-INTAKE = {
-    "channel": "phone",
-    "citizen_name": "Alva Berg",
-    "citizen_email": "alva@example.org",
-    "category": "pothole",
-    "description": "Deep pothole outside Storgatan 4",
-    "resolved_on_first_contact": False,
-}
+from tests.citizen_data import INTAKE
 
 
 def open_task(session: Session, case: Case, element_id: str) -> Task:
