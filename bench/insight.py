@@ -50,7 +50,8 @@ YEAR = Filters(start=date(2025, 6, 1), end=date(2026, 6, 1))
 TARGET_SECONDS = 1.0
 EXPORT_CHUNKS = 200  # 500 events each: the export is measured on the first 100k events
 SHIFT_MINUTES = 7  # each copy of the history is this much later than the one before
-TIMESTAMPS = {"created_at", "closed_at", "due_at", "at", "claimed_at", "completed_at"}
+TIMESTAMPS = {"created_at", "closed_at", "due_at", "at", "claimed_at", "completed_at", "picked_up_at", "received_at",
+              "answered_at"}
 
 
 def main() -> int:

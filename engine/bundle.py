@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from .checks import check_bpmn, check_dmn, check_form
+from .timers import StepClockParser
 from .types import InvalidProcess, Problem
 from .xml import XmlRejected, element_at_line, element_lines, parse_xml
 
@@ -81,7 +82,7 @@ def _parse(files: Mapping[str, str], services: Iterable[str] | None) -> _Parsed:
             except XmlRejected as err:
                 problems.append(Problem(name, "", str(err), err.line))
 
-    parser = SpiffBpmnParser()
+    parser = StepClockParser()
     decisions: set[str] = set()
     names: dict[str, str] = {}
     process_ids: list[str] = []

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from copy import deepcopy
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.util.diff import diff_workflow
@@ -101,6 +102,8 @@ def _drop_unmatched_history(workflow: BpmnWorkflow, aligned: dict[Task, Any]) ->
 def _retarget(workflow: BpmnWorkflow, target: ProcessBundle, aligned: dict[Task, Any]) -> None:
     workflow.spec = target.spec
     workflow.subprocess_specs = target.subprocess_specs
+    for name in target.spec.data_objects:  # new in the target version: empty, as in a case started on it
+        workflow.data.setdefault("data_objects", {}).setdefault(name, None)
     for task, spec in aligned.items():
         task.task_spec = spec
     _drop_unmatched_history(workflow, aligned)
@@ -139,12 +142,13 @@ def plan_migration(source: ProcessBundle, target: ProcessBundle, state: Mapping[
 
 
 def migrate_state(engine: Engine, source: ProcessBundle, target: ProcessBundle, state: Mapping[str, Any],
-                  services: Mapping[str, Service] | None = None) -> tuple[MigrationPlan, Snapshot | None]:
+                  services: Mapping[str, Service] | None = None, *,
+                  now: datetime | None = None) -> tuple[MigrationPlan, Snapshot | None]:
     """Move the case; the snapshot (None when it cannot move) is its state on the target version,
     run on to its next wait in case the target version lets it go further at once."""
     plan, workflow = _migrated(source, target, state)
     if workflow is None:
         return plan, None
     restored = load_state(target, dump_state(workflow))
-    engine._attach(restored, services)
+    engine._attach(restored, services, now)
     return plan, engine._advance(restored, Engine._finished(restored))

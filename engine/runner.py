@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -19,6 +20,7 @@ from .bundle import ProcessBundle
 from .compaction import compact
 from .sandbox import RestrictedEnvironment, check_syntax
 from .state import dump_state, load_state
+from .timers import clock
 from .types import PendingTimer, ReadyTask, ScriptError, ServiceInterrupted, Snapshot, StepRecord, UnknownTask
 
 
@@ -40,11 +42,14 @@ class _ServiceFailed(Exception):
 
 
 class _ScriptEngine(PythonScriptEngine):
-    """Spiff's engine with the sandbox, and service calls that keep their real message."""
+    """Spiff's engine with the sandbox, and service calls that keep their real message.
 
-    def __init__(self, environment: RestrictedEnvironment, services: Mapping[str, Service]):
+    `now` is the moment of the step: the timer events (engine.timers) read their clock here."""
+
+    def __init__(self, environment: RestrictedEnvironment, services: Mapping[str, Service], now: datetime):
         super().__init__(environment=environment)
         self.services = services
+        self.now = now
 
     def validate(self, expression: str) -> None:
         """Spiff re-parses conditions on every evaluation; the sandbox's compile cache answers instead."""
@@ -90,16 +95,21 @@ class Engine:
         self.helpers = dict(helpers or {})
         self.time_limit = time_limit
 
-    def _attach(self, workflow: BpmnWorkflow, services: Mapping[str, Service] | None) -> None:
+    def _attach(self, workflow: BpmnWorkflow, services: Mapping[str, Service] | None,
+                now: datetime | None = None) -> None:
         environment = RestrictedEnvironment(helpers=self.helpers, time_limit=self.time_limit)
-        workflow.script_engine = _ScriptEngine(environment, services or {})
+        workflow.script_engine = _ScriptEngine(environment, services or {}, clock(now))
 
     def start(
-        self, bundle: ProcessBundle, data: Mapping[str, Any], services: Mapping[str, Service] | None = None
+        self, bundle: ProcessBundle, data: Mapping[str, Any], services: Mapping[str, Service] | None = None,
+        *, now: datetime | None = None,
     ) -> Snapshot:
-        """A new case with `data` as its start data, run until it waits for a person or a timer."""
+        """A new case with `data` as its start data, run until it waits for a person or a timer.
+
+        `now` (default: the wall clock) is the moment of the step, for every step method: timers
+        are due from it and fire by themselves only when due at it."""
         workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs)
-        self._attach(workflow, services)
+        self._attach(workflow, services, now)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(data)
         return self._advance(workflow, finished_before=set())
@@ -111,9 +121,11 @@ class Engine:
         task_id: str,
         data: Mapping[str, Any],
         services: Mapping[str, Service] | None = None,
+        *,
+        now: datetime | None = None,
     ) -> Snapshot:
         """Complete ready task `task_id` with the submitted `data`."""
-        workflow = self._restore(bundle, state, services)
+        workflow = self._restore(bundle, state, services, now)
         task = self._ready_task(workflow, task_id)
         before = self._finished(workflow)
         task.data.update(data)
@@ -126,9 +138,11 @@ class Engine:
         state: dict[str, Any],
         task_ids: Iterable[str],
         services: Mapping[str, Service] | None = None,
+        *,
+        now: datetime | None = None,
     ) -> Snapshot:
         """Fire the waiting timer events `task_ids` now, whatever their due date says."""
-        workflow = self._restore(bundle, state, services)
+        workflow = self._restore(bundle, state, services, now)
         wanted = set(task_ids)
         before = self._finished(workflow)
         for task in workflow.get_tasks(state=TaskState.WAITING):
@@ -142,18 +156,23 @@ class Engine:
         return self._snapshot(workflow, [])
 
     def _restore(
-        self, bundle: ProcessBundle, state: dict[str, Any], services: Mapping[str, Service] | None
+        self, bundle: ProcessBundle, state: dict[str, Any], services: Mapping[str, Service] | None,
+        now: datetime | None = None,
     ) -> BpmnWorkflow:
         workflow = load_state(bundle, state)
-        self._attach(workflow, services)
+        self._attach(workflow, services, now)
         return workflow
 
     @staticmethod
     def _ready_task(workflow: BpmnWorkflow, task_id: str) -> Task:
-        for task in workflow.get_tasks(state=TaskState.READY, manual=True):
-            if str(task.id) == task_id:
-                return task
-        raise UnknownTask(f"task {task_id} is not ready in this case")
+        """The ready manual task `task_id`, looked up by its id instead of walking the task tree."""
+        try:
+            task = workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, TaskNotFoundException):
+            task = None
+        if task is None or not task.has_state(TaskState.READY) or not task.task_spec.manual:
+            raise UnknownTask(f"task {task_id} is not ready in this case")
+        return task
 
     @staticmethod
     def _finished(workflow: BpmnWorkflow) -> set[Any]:
@@ -183,7 +202,8 @@ class Engine:
 
     def _snapshot(self, workflow: BpmnWorkflow, steps: list[StepRecord]) -> Snapshot:
         ready = workflow.get_tasks(state=TaskState.READY, manual=True)
-        if workflow.is_completed():
+        completed = workflow.is_completed()
+        if completed:
             data = dict(workflow.data)
         elif ready:
             data = dict(max(ready, key=lambda t: t.last_state_change).data)
@@ -196,7 +216,7 @@ class Engine:
             data=json.loads(json.dumps(data, default=str)),
             ready_tasks=[self._describe(workflow, t) for t in ready],
             timers=self._timers(workflow),
-            completed=workflow.is_completed(),
+            completed=completed,
             steps=steps,
         )
 

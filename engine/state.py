@@ -16,8 +16,9 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from .bundle import ProcessBundle
+from .timers import SERIALIZER_CONFIG
 
-_REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+_REGISTRY = BpmnWorkflowSerializer.configure({**SPIFF_CONFIG, **SERIALIZER_CONFIG})
 _SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
 _CONVERTER = BpmnWorkflowConverter(BpmnWorkflow, _REGISTRY)
 

@@ -18,7 +18,7 @@ from engine.xml import XmlRejected, parse_xml
 from .authz import group_roles, require
 from .db import utcnow
 from .errors import NotFound
-from .models import Case, Event, ProcessVersion, Task, User
+from .models import Case, Event, ProcessVersion, Task, Timer, User
 
 SEES_EVERY_CASE = ("csu_agent", "analyst", "admin")
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -75,6 +75,7 @@ class CaseView:
     business: dict[str, Any]
     other_data: dict[str, Any]
     overdue: bool
+    failed_timers: list[Timer]
 
 
 def view_case(session: Session, actor: User | None, case_id: int) -> CaseView:
@@ -99,6 +100,7 @@ def view_case(session: Session, actor: User | None, case_id: int) -> CaseView:
         business=_business_fields(case, data),
         other_data={k: v for k, v in data.items() if k not in BUSINESS_FIELDS},
         overdue=case.status == "open" and case.due_at is not None and case.due_at < utcnow(),
+        failed_timers=list(session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.state == "failed"))),
     )
 
 

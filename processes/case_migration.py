@@ -87,7 +87,7 @@ def migrate_case(session: Session, actor: User | None, key: str, source: int, ta
         raise NotFound(f"case {case_id} is not an open case of version {source}")
     try:
         plan, snapshot = migrate_state(engine(), bundle_for(old), bundle_for(new), case.state,
-                                       services_for(session, case, now))
+                                       services_for(session, case, now), now=now)
     except ScriptError as err:
         raise CaseStepFailed(err.element_id, err.message) from err
     result = CasePlan(case.id, case.business_key, plan.moves, plan.problems)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine import ScriptError
@@ -21,21 +21,23 @@ from .case_search import CasePage as CasePage
 from .case_search import search_cases as search_cases
 from .db import utcnow
 from .errors import CaseStepFailed, Conflict, NotFound
-from .models import Case, Event, ProcessVersion, Task, Timer, User
+from .models import UNFIRED_TIMER_STATES, Case, Event, ProcessVersion, Task, Timer, User
 from .projection import apply_snapshot
 from .runtime import bundle_for, engine
 from .services import services_for
 from .start_data import check_start_data
 
+_CURRENT_VERSION = (  # built once: building a statement costs about as much as running it on SQLite
+    select(ProcessVersion)
+    .where(ProcessVersion.key == bindparam("key"), ProcessVersion.status == "deployed")
+    .order_by(ProcessVersion.version.desc())
+    .limit(1)
+)
+
 
 def current_version(session: Session, key: str) -> ProcessVersion:
     """The newest deployed (not retired) version of process `key`."""
-    version = session.scalars(
-        select(ProcessVersion)
-        .where(ProcessVersion.key == key, ProcessVersion.status == "deployed")
-        .order_by(ProcessVersion.version.desc())
-        .limit(1)
-    ).first()
+    version = session.scalars(_CURRENT_VERSION, {"key": key}).first()
     if version is None:
         raise NotFound(f"no deployed process '{key}'")
     return version
@@ -69,14 +71,15 @@ def start_case(
     session.add(case)
     session.flush()
     case.business_key = f"CR-{now.year}-{case.id:06d}"
-    try:
-        snapshot = engine().start(bundle, data, services_for(session, case, now))
-    except ScriptError as err:
-        raise CaseStepFailed(err.element_id, err.message) from err
-    events.record(session, "case_started", at=now, case=case, actor=actor,
-                  version=version.version, channel=case.channel)
-    apply_snapshot(session, case, snapshot, actor=actor, now=now)
-    session.flush()
+    with events.batch(session):
+        try:
+            snapshot = engine().start(bundle, data, services_for(session, case, now), now=now)
+        except ScriptError as err:
+            raise CaseStepFailed(err.element_id, err.message) from err
+        events.record(session, "case_started", at=now, case=case, actor=actor,
+                      version=version.version, channel=case.channel)
+        apply_snapshot(session, case, snapshot, actor=actor, now=now, new_case=True)
+        session.flush()
     return case
 
 
@@ -99,7 +102,7 @@ def cancel_case(session: Session, actor: User | None, case_id: int, reason: str,
     for task in case_open_tasks(session, case.id):
         task.status = "cancelled"
         task.completed_at = now
-    for timer in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.state == "waiting")):
+    for timer in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.state.in_(UNFIRED_TIMER_STATES))):
         timer.state = "cancelled"
     case.status = "cancelled"
     case.closed_at = now

@@ -10,14 +10,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from . import events
 from .authz import require
 from .db import utcnow
 from .errors import Conflict, InvalidFormData, NotFound
-from .models import Case, Event, Task, Timer, User
+from .models import UNFIRED_TIMER_STATES, Case, Event, Task, Timer, User
 from .notifications import office_title, queue_notification
 
 
@@ -69,14 +69,18 @@ def link_duplicate(session: Session, actor: User | None, case_id: int, original_
     return duplicate
 
 
+_DUPLICATES_LINKED = select(Event.details).where(Event.case_id == bindparam("case_id"),
+                                                 Event.kind == "duplicate_linked")
+
+
 def answer_duplicates(session: Session, case: Case, now: datetime) -> int:
     """Give the duplicates of `case` its answer, once each; called when a snapshot is projected."""
     if _answer_of(case.data) is None:
         return 0
-    linked = session.scalars(select(Event).where(Event.case_id == case.id, Event.kind == "duplicate_linked"))
+    linked = session.scalars(_DUPLICATES_LINKED, {"case_id": case.id}).all()
     sent = 0
-    for event in linked:
-        duplicate = session.get(Case, (event.details or {}).get("duplicate_case_id"))
+    for details in linked:
+        duplicate = session.get(Case, (details or {}).get("duplicate_case_id"))
         if duplicate is not None and _send_answer(session, duplicate, case, now):
             sent += 1
     return sent
@@ -100,7 +104,8 @@ def _close_as_duplicate(session: Session, duplicate: Case, original: Case, actor
         task.status, task.completed_at = "cancelled", now
         events.record(session, "task_cancelled", at=now, case=duplicate, actor=actor, element_id=task.element_id,
                       task_id=task.id, office=task.group_name, reason="duplicate")
-    for timer in session.scalars(select(Timer).where(Timer.case_id == duplicate.id, Timer.state == "waiting")):
+    for timer in session.scalars(select(Timer).where(Timer.case_id == duplicate.id,
+                                                     Timer.state.in_(UNFIRED_TIMER_STATES))):
         timer.state = "cancelled"
     duplicate.data = {**(duplicate.data or {}), "duplicate_of": original.id}
     duplicate.status, duplicate.closed_at = "closed", now

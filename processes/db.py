@@ -19,7 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from engine import ServiceInterrupted
 
@@ -88,6 +88,20 @@ def make_engine(url: str | None = None) -> Engine:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions bound to `engine`; objects stay readable after commit (the request commits once)."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[SessionTransaction]:
+    """`session.begin_nested()` that nests on SQLite too.
+
+    pysqlite opens its transaction only at the first write: a SAVEPOINT before that would be the
+    transaction itself, and its RELEASE a COMMIT, behind the back of whoever commits once."""
+    connection = session.connection()
+    dbapi_connection = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite" and dbapi_connection is not None and not dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+    with session.begin_nested() as nested:
+        yield nested
 
 
 def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from .case_facts import intake_facts, is_answer
 from .demo_plans import Plan, Visit
 from .models import Base, ProcessVersion, User
 
@@ -30,6 +31,8 @@ OUTCOME = {
     "need_info": ("handle_request", "outcome", "count_info_request", "notify_need_info"),
     "wrong_office": ("handle_request", "outcome", "reroute"),
 }
+MOVES = ("handed_over", "returned_to_csu", "rerouted", "escalated")  # events that name the task they created
+PICKUPS = ("task_claimed", "task_assigned", "task_completed")
 LANES = {"intake": "CSU", "contact_citizen": "CSU", "handle_request": "Office", "follow_up_overdue": "Office manager"}
 CASES, TASKS, EVENTS, SURVEYS = (Base.metadata.tables[name]
                                  for name in ("cases", "tasks", "events", "survey_responses"))
@@ -82,6 +85,10 @@ class SyntheticCase:
         row = {"kind": kind, "element_id": element, "actor_id": actor.id if actor else None, "office": office,
                "at": at, "details": details or None}
         self.events.append((row, task, of_case))
+        if task is not None and kind in MOVES:  # what the projection and the task operations note on the task
+            task.update(arrived_as=kind, arrived_from=details.get("from"))
+        elif task is not None and kind in PICKUPS:
+            task["picked_up_at"] = task["picked_up_at"] or at
 
     def _completed(self, at: datetime, actor: User | None, ids: tuple[str, ...]) -> None:
         for element_id in ids:
@@ -95,7 +102,8 @@ class SyntheticCase:
                 "name": self.elements.get(element_id, (element_id, ""))[0], "lane": LANES.get(element_id),
                 "group_name": group, "managers_only": managers_only, "form": f"{element_id}.form", "status": "open",
                 "assignee_id": None, "claimed_at": None, "due_at": due, "created_at": at, "completed_at": None,
-                "completed_by_id": None, "form_data": None, "process_key": self.version.key,
+                "completed_by_id": None, "form_data": None, "arrived_as": None, "arrived_from": None,
+                "picked_up_at": None, "received_at": case["created_at"], "process_key": self.version.key,
                 "category": case["category"], "citizen_name": case["citizen_name"],
                 "summary": case["data"].get("description")}
         self.tasks.append(task)
@@ -104,6 +112,8 @@ class SyntheticCase:
 
     def _finish(self, task: dict[str, Any], at: datetime, actor: User, form_data: dict[str, Any]) -> None:
         task.update(status="completed", completed_at=at, completed_by_id=actor.id, form_data=form_data)
+        if self.case["answered_at"] is None and is_answer(task["element_id"], form_data):
+            self.case.update(answered_at=at, answered_by=task["group_name"])
         task["assignee_id"] = task["assignee_id"] or actor.id
         self._event("task_completed", at, actor, element=task["element_id"], task=task, office=task["group_name"])
 
@@ -117,6 +127,7 @@ class SyntheticCase:
         plan, csu = self.plan, self.cast.csu
         self.case = {"version_id": self.version.id, "process_key": self.version.key, "business_key": None,
                      "status": "open", "office": None, "channel": plan.channel, "category": None,
+                     "resolved_on_first_contact": False, "kb_article": None, "answered_at": None, "answered_by": None,
                      "citizen_name": None, "citizen_email": None, "tracking_token": secrets.token_urlsafe(24),
                      "data": {"channel": plan.channel, "reroute_count": 0, "info_requests": 0}, "state": {},
                      "lock_version": 1, "due_at": None, "created_at": at, "closed_at": None, "created_by_id": csu.id}
@@ -129,6 +140,7 @@ class SyntheticCase:
         form = intake_form(plan)
         case["data"].update(form)
         case.update(category=plan.category, citizen_name=plan.citizen, citizen_email=form["citizen_email"])
+        case["resolved_on_first_contact"], case["kb_article"] = intake_facts(case["data"])
         self._vote(at)
         if plan.first_contact:
             self._event("notification_queued", at, element="notify_resolved_first_contact",
@@ -205,7 +217,7 @@ class SyntheticCase:
         self._hand_over(at, csu, "csu")
 
     def _escalate(self, at: datetime, _: int) -> None:
-        self._completed(at, None, ("deadline_passed",))
+        self._completed(at, None, ("deadline_passed", "first_escalation", "record_escalation"))
         task = self._task("follow_up_overdue", at, self.case["office"], managers_only=True)
         self.follow_ups.append(task)
         self._event("escalated", at, element="follow_up_overdue", task=task, office=task["group_name"])

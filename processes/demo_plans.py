@@ -190,17 +190,19 @@ class Planner:
             return
 
     def _deadline(self, plan: Plan) -> None:
-        """The deadline timer fires in every Handle request still open when it is due (re-entering
-        it after the deadline fires it again), and the office manager follows each one up."""
+        """The deadline timer fires in the first Handle request still open when it is due (or when the
+        request comes back to an office after it), and the office manager follows it up: once per
+        deadline, however often the request comes back afterwards."""
         assert plan.due_at is not None
-        for visit in plan.visits:
-            if visit.done_at > plan.due_at:
-                fired = max(plan.due_at, visit.entered) + timedelta(seconds=self.rng.uniform(5, 300))
-                plan.escalations.append(fired)
-                days = self.rng.choice((0, 1, 1, 2, 3))
-                late_in_day = self.cal.working_days_after(fired, days) - timedelta(hours=self.rng.uniform(7, 14))
-                done = self.office_hours(late_in_day)
-                plan.follow_ups.append(max(done, fired + timedelta(minutes=self.rng.uniform(10, 120))))
+        visit = next((v for v in plan.visits if v.done_at > plan.due_at), None)
+        if visit is None:
+            return
+        fired = max(plan.due_at, visit.entered) + timedelta(seconds=self.rng.uniform(5, 300))
+        plan.escalations.append(fired)
+        days = self.rng.choice((0, 1, 1, 2, 3))
+        late_in_day = self.cal.working_days_after(fired, days) - timedelta(hours=self.rng.uniform(7, 14))
+        done = self.office_hours(late_in_day)
+        plan.follow_ups.append(max(done, fired + timedelta(minutes=self.rng.uniform(10, 120))))
 
     def _survey(self, plan: Plan) -> None:
         if self.rng.random() >= SURVEY_RESPONSE_RATE or plan.answered_at is None:

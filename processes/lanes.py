@@ -31,12 +31,15 @@ DEFAULT_LANES: dict[str, LaneRule] = {
 }
 
 
+_LANE_MAPPINGS = select(LaneMapping.lane, LaneMapping.group_name, LaneMapping.managers_only)
+
+
 def lane_rules(session: Session) -> Mapping[str, LaneRule]:
     """The lane mapping administrators keep in `lane_mappings`; DEFAULT_LANES while it is empty."""
-    rows = session.scalars(select(LaneMapping)).all()
+    rows = session.execute(_LANE_MAPPINGS).all()
     if not rows:
         return DEFAULT_LANES
-    return {row.lane: LaneRule(row.group_name, row.managers_only) for row in rows}
+    return {lane: LaneRule(group, managers_only) for lane, group, managers_only in rows}
 
 
 def slug(name: str) -> str:

@@ -1,4 +1,5 @@
-"""The dashboard's figures, read from the event log and the case and task tables.
+"""The dashboard's figures, read from the case and task tables (the columns kept for them as requests
+move: processes/case_facts.py, processes/projection.py), and the knowledge-base votes from the log.
 
 Everything is about the requests received in the chosen period (see metrics_filters). The database
 does the counting; Python only sees bounded lists (one row per hand-over or per answered request)
@@ -11,16 +12,22 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Subquery, and_, case, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Subquery, case, func, select
+from sqlalchemy.orm import Session
 
 from .db import utcnow
-from .metrics_filters import Choices, Filters, case_conditions, filter_choices, scoped, visible_offices
+from .metrics_filters import (
+    Choices,
+    Filters,
+    case_conditions,
+    filter_choices,
+    of_requests_received,
+    scoped,
+    visible_offices,
+)
 from .metrics_office import AnswerRow, BacklogRow, SurveyRow, answers, backlog, surveys
 from .models import Article, Case, Event, Task, User
 from .stats import Spread, seconds_between, spread_by_group
-
-PICKUP_KINDS = ("task_claimed", "task_assigned", "task_completed")
 
 
 @dataclass
@@ -105,11 +112,9 @@ def dashboard(session: Session, actor: User | None, filters: Filters, *, now: da
 
 def front_office(session: Session, filters: Filters, offices: list[str] | None) -> FrontOffice:
     """Requests per channel, first-contact resolution, knowledge-base use and its votes."""
-    first_contact = Case.data["resolved_on_first_contact"].as_boolean()
-    article = func.coalesce(Case.data["kb_article"].as_string(), "")
     rows = session.execute(
-        select(Case.channel, func.count(), func.sum(case((first_contact.is_(True), 1), else_=0)),
-               func.sum(case((article != "", 1), else_=0)))
+        select(Case.channel, func.count(), func.sum(case((Case.resolved_on_first_contact, 1), else_=0)),
+               func.sum(case((Case.kb_article.is_not(None), 1), else_=0)))
         .where(*case_conditions(filters, offices)).group_by(Case.channel).order_by(func.count().desc())
     )
     channels = [ChannelRow(channel or "-", n, int(fcr or 0), int(kb or 0)) for channel, n, fcr, kb in rows]
@@ -160,32 +165,26 @@ def _handoff_row(office: str, pickups: Spread, sent_back: list[tuple[str, int]])
 
 
 def _pickups(session: Session, filters: Filters, offices: list[str] | None) -> Subquery:
-    """(office, case, hours from hand-over to first pickup or NULL) for every hand-over of a request."""
-    handed, picked = aliased(Event), aliased(Event)
-    hours = seconds_between(session, handed.at, func.min(picked.at)) / 3600.0
-    query = (
-        select(handed.office.label("office"), handed.case_id.label("case_id"), hours.label("hours"))
-        .join(Case, Case.id == handed.case_id)
-        .join(Task, Task.id == handed.task_id)
-        .outerjoin(picked, and_(picked.task_id == handed.task_id, picked.kind.in_(PICKUP_KINDS)))
-        .where(handed.kind == "handed_over", Task.managers_only.is_(False), *case_conditions(filters))
-        .group_by(handed.id, handed.office, handed.case_id, handed.at)
-    )
+    """(office, case, hours from hand-over to first pickup or NULL) for every hand-over of a request.
+
+    The task a hand-over created carries both moments: its creation and its first pickup."""
+    hours = seconds_between(session, Task.created_at, Task.picked_up_at) / 3600.0
+    query = of_requests_received(
+        select(Task.group_name.label("office"), Task.case_id.label("case_id"), hours.label("hours"))
+        .where(Task.arrived_as == "handed_over", Task.managers_only.is_(False)), filters)
     if offices is not None:
-        query = query.where(handed.office.in_(offices))
+        query = query.where(Task.group_name.in_(offices))
     return query.subquery()
 
 
 def _sent_back(session: Session, filters: Filters, offices: list[str] | None) -> dict[str, list[tuple[str, int]]]:
     """{office: [(kind, case)]} for misroutes and returns to the CSU, by the office that sent them."""
-    from_office = Event.details["from"].as_string()
-    query = (
-        select(from_office, Event.kind, Event.case_id).join(Case, Case.id == Event.case_id)
-        .where(Event.kind.in_(("rerouted", "returned_to_csu")), *case_conditions(filters))
-    )
+    query = of_requests_received(
+        select(Task.arrived_from, Task.arrived_as, Task.case_id)
+        .where(Task.arrived_as.in_(("rerouted", "returned_to_csu"))), filters)
     if offices is not None:
-        query = query.where(from_office.in_(offices))
+        query = query.where(Task.arrived_from.in_(offices))
     found: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for office, kind, case_id in session.execute(query):
-        found[office or "-"].append((kind, case_id))
+        found[office or "-"].append((kind or "", case_id))  # the WHERE clause makes kind one of the two
     return found

@@ -13,19 +13,20 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from .authz import group_roles
 from .errors import InvalidFormData, PermissionDenied
-from .models import Case, Group, ProcessFile, ProcessVersion, User
+from .models import Case, Group, ProcessFile, ProcessVersion, Task, User
 from .runtime import calendar
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 5 * 366
 Choice = tuple[str, str]  # (value, label)
+Row = TypeVarTuple("Row")
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,22 @@ def _date(raw: str | None, name: str, errors: dict[str, str]) -> date | None:
     except ValueError:
         errors[name] = f"'{raw[:40]}' is not a date (use YYYY-MM-DD)"
         return None
+
+
+def of_requests_received(query: Select[*Row], filters: Filters) -> Select[*Row]:
+    """`query` on Task narrowed to the tasks of the requests the filters select (without an office).
+
+    The period reads the task's copy of its case's receipt time, so no join is needed for it; the
+    category and channel are the case's own, read with a join when they are chosen."""
+    lo, hi = filters.bounds()
+    if lo is not None:
+        query = query.where(Task.received_at >= lo)
+    if hi is not None:
+        query = query.where(Task.received_at < hi)
+    if filters.category or filters.channel:
+        query = query.join(Case, Case.id == Task.case_id).where(
+            *case_conditions(Filters(category=filters.category, channel=filters.channel)))
+    return query
 
 
 def case_conditions(filters: Filters, offices: list[str] | None = None) -> list[ColumnElement[bool]]:

@@ -1,9 +1,9 @@
 """Back-office and citizen figures: time to the answer in working days, lateness, escalations, the
 open backlog by age, and satisfaction survey scores.
 
-"Answered" means the office completed Handle request with the outcome "resolved" (the element id
-and form key are reference data, see DESIGN.md): that is when the answer goes to the citizen. Its
-office is the group that answered, which after a misroute is not the first one.
+"Answered" means the office completed Handle request with the outcome "resolved": that is when the
+answer goes to the citizen. Its office is the group that answered, which after a misroute is not the
+first one. Both are kept on the case (answered_at, answered_by: processes/case_facts.py).
 """
 
 from __future__ import annotations
@@ -17,13 +17,11 @@ from sqlalchemy import ARRAY, ColumnElement, Date, Integer, Select, bindparam, c
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import Grouping
 
-from .metrics_filters import Filters, case_conditions
-from .models import Case, Event, SurveyResponse, Task
+from .metrics_filters import Filters, case_conditions, of_requests_received
+from .models import Case, SurveyResponse, Task
 from .runtime import calendar
 from .stats import WorkingDayIndex, is_postgresql, percentile
 
-ANSWER_ELEMENT = "handle_request"
-ANSWER_OUTCOME = "resolved"
 # Age buckets of the backlog in whole calendar days since receipt: 0-2, 3-7, 8-14, 15-30, over 30.
 BACKLOG_BUCKETS = (2, 7, 14, 30, None)
 
@@ -87,22 +85,19 @@ def answers(session: Session, filters: Filters, offices: list[str] | None) -> tu
 
 
 def _answered(filters: Filters, offices: list[str] | None, *columns: Any) -> Select[Any]:
-    outcome = Task.form_data["outcome"].as_string()
-    query = (select(*columns).join(Case, Case.id == Task.case_id)
-             .where(Task.element_id == ANSWER_ELEMENT, Task.status == "completed", outcome == ANSWER_OUTCOME,
-                    *case_conditions(filters)))
-    return query.where(Task.group_name.in_(offices)) if offices is not None else query
+    query = select(*columns).where(Case.answered_at.is_not(None), *case_conditions(filters))
+    return query.where(Case.answered_by.in_(offices)) if offices is not None else query
 
 
 def _answers_here(session: Session, filters: Filters, offices: list[str] | None
                   ) -> tuple[dict[str, AnswerRow], AnswerRow]:
     """Working days counted in Python (SQLite cannot tell local dates in another time zone)."""
-    answered = session.execute(_answered(filters, offices, Task.group_name, Case.created_at, Task.completed_at,
+    answered = session.execute(_answered(filters, offices, Case.answered_by, Case.created_at, Case.answered_at,
                                          Case.due_at)).all()
     index = WorkingDayIndex.spanning(calendar(), [m for row in answered for m in row[1:] if m is not None])
     spans: dict[str, list[tuple[int, int | None, bool]]] = defaultdict(list)
     for office, received, done, due in answered:
-        assert done is not None  # a completed task
+        assert done is not None  # answered
         promised = index.between(received, due) if due is not None else None
         spans[office or "-"].append((index.between(received, done), promised, due is not None and done > due))
     rows = {office: _answer_row(office, values) for office, values in spans.items()}
@@ -127,14 +122,14 @@ def _answers_in_database(session: Session, filters: Filters, offices: list[str] 
             return func.least(func.greatest(offset + 1, 1), last.toordinal() - first.toordinal() + 1)
         return func.greatest(0, counts[position(end)] - counts[position(start)])
 
-    spent, promised = days(Case.created_at, Task.completed_at), days(Case.created_at, Case.due_at)
-    query = _answered(filters, offices, Task.group_name, func.grouping(Task.group_name), func.count(),
+    spent, promised = days(Case.created_at, Case.answered_at), days(Case.created_at, Case.due_at)
+    query = _answered(filters, offices, Case.answered_by, func.grouping(Case.answered_by), func.count(),
                       func.percentile_disc(0.5).within_group(spent), func.percentile_disc(0.9).within_group(spent),
                       func.percentile_disc(0.5).within_group(promised),
-                      func.sum(case((Task.completed_at > Case.due_at, 1), else_=0)))
+                      func.sum(case((Case.answered_at > Case.due_at, 1), else_=0)))
     rows: dict[str, AnswerRow] = {}
     total = AnswerRow(office="")
-    for office, grouped, n, median, p90, due, late in session.execute(query.group_by(func.rollup(Task.group_name))):
+    for office, grouped, n, median, p90, due, late in session.execute(query.group_by(func.rollup(Case.answered_by))):
         row = AnswerRow(office="" if grouped else office or "-", answered=n, median_days=_days(median),
                         p90_days=_days(p90), promised_days=_days(due), late=int(late or 0))
         if grouped:
@@ -157,10 +152,10 @@ def _answer_row(office: str, spans: list[tuple[int, int | None, bool]]) -> Answe
 
 
 def _escalations(session: Session, filters: Filters, offices: list[str] | None) -> dict[str, int]:
-    query = (select(Event.office, func.count()).join(Case, Case.id == Event.case_id)
-             .where(Event.kind == "escalated", *case_conditions(filters)).group_by(Event.office))
+    query = of_requests_received(select(Task.group_name, func.count()).where(Task.arrived_as == "escalated"),
+                                 filters).group_by(Task.group_name)
     if offices is not None:
-        query = query.where(Event.office.in_(offices))
+        query = query.where(Task.group_name.in_(offices))
     return {office or "-": n for office, n in session.execute(query)}
 
 

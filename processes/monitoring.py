@@ -44,6 +44,7 @@ class ClusterFigures:
     open_tasks: dict[str, int] = field(default_factory=dict)
     due_timers: int = 0
     waiting_timers: int = 0
+    failed_timers: int = 0
     outbox: dict[str, int] = field(default_factory=dict)
     oldest_due_timer_seconds: float = 0.0
 
@@ -67,7 +68,7 @@ def check_health(database: Database) -> Health:
 
 
 def cluster_figures(session: Session, now: datetime | None = None) -> ClusterFigures:
-    """Cases by process and status, open tasks by group, due and waiting timers, the outbox by state."""
+    """Cases by process and status, open tasks by group, due, waiting and failed timers, the outbox by state."""
     now = now or utcnow()
     figures = ClusterFigures()
     for key, status, count in session.execute(
@@ -83,6 +84,7 @@ def cluster_figures(session: Session, now: datetime | None = None) -> ClusterFig
     due_count, oldest = session.execute(waiting.where(Timer.due_at <= now)).one()
     figures.due_timers = due_count
     figures.oldest_due_timer_seconds = max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
+    figures.failed_timers = session.scalar(select(func.count()).select_from(Timer).where(Timer.state == "failed")) or 0
     for state, count in session.execute(
             select(OutboxMessage.state, func.count()).where(OutboxMessage.state != "sent")
             .group_by(OutboxMessage.state)):

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from string import Formatter
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .models import Case, Group, OutboxMessage
@@ -99,11 +99,14 @@ def tracking_url(case: Case) -> str:
     return f"{base_url()}/track/{case.tracking_token}" if case.tracking_token else base_url()
 
 
+_GROUP_TITLE = select(Group.title).where(Group.name == bindparam("name"))
+
+
 def office_title(session: Session, name: object) -> str:
     """The office's title as citizens know it ("Streets and parks"), not its group name."""
     if not name:
         return ""
-    title = session.scalar(select(Group.title).where(Group.name == str(name)))
+    title = session.scalar(_GROUP_TITLE, {"name": str(name)})
     return title or str(name).replace("_", " ")
 
 
@@ -120,12 +123,13 @@ def _local_date(value: object) -> str:
 
 def queue_notification(
     session: Session, case: Case, template: str, data: Mapping[str, Any], now: datetime,
-    *, dedupe_key: str | None = None,
+    *, dedupe_key: str | None = None, titles: Callable[[object], str] | None = None,
 ) -> OutboxMessage | None:
     """Write the citizen's mail for `template` to the outbox; None when there is no address.
 
     `dedupe_key` (unique in the outbox) defaults to a fresh one: a template may rightly be sent
-    twice in one case, e.g. a second request for information."""
+    twice in one case, e.g. a second request for information. `titles` looks up office titles
+    (default: office_title)."""
     address = data.get("citizen_email") or case.citizen_email
     if not address:
         return None
@@ -138,7 +142,7 @@ def queue_notification(
         case_ref=case.business_key or f"#{case.id}",
         tracking_url=tracking,
         survey_url=f"{tracking}#survey",
-        office_title=office_title(session, data.get("office")),
+        office_title=titles(data.get("office")) if titles is not None else office_title(session, data.get("office")),
         due_date=_local_date(data.get("due_at")),
     )
     subject, body = render(template, language, values)

@@ -5,17 +5,23 @@ Runs in the same transaction as the step, so the inbox never disagrees with the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine import Snapshot
 
 from . import events
+from .case_facts import note_case_facts
 from .citizens import answer_duplicates
-from .lanes import lane_rules, resolve_lane
-from .models import Case, Task, Timer, User
+from .lanes import DEFAULT_LANES, lane_rules, resolve_lane
+from .models import UNFIRED_TIMER_STATES, Case, Task, Timer, User
+
+# Built once: building a statement costs about as much as running it on SQLite.
+_OPEN_TASKS = select(Task).where(Task.case_id == bindparam("case_id"), Task.status == "open")
+_UNFIRED_TIMERS = select(Timer).where(Timer.case_id == bindparam("case_id"), Timer.state.in_(UNFIRED_TIMER_STATES))
 
 
 def parse_moment(value: object) -> datetime | None:
@@ -37,15 +43,23 @@ def apply_snapshot(
     actor: User | None,
     now: datetime,
     source: Task | None = None,
+    new_case: bool = False,
+    open_tasks: Iterable[Task] | None = None,
 ) -> list[Task]:
-    """Project `snapshot` onto `case`; `source` is the task whose completion caused it. Returns new tasks."""
-    # One flush at the end instead of one before every query: the step's rows go out in batches.
-    with session.no_autoflush:
-        return _apply(session, case, snapshot, actor=actor, now=now, source=source)
+    """Project `snapshot` onto `case`; `source` is the task whose completion caused it. Returns new tasks.
+
+    `new_case`: the case was inserted in this transaction, so it has no tasks or timers to look up yet.
+    `open_tasks`: the case's open tasks, when the caller read them after locking the case (saves a query)."""
+    # One flush (two when tasks are created: their ids go into events) and one INSERT of the step's
+    # events, instead of a flush before every query and an INSERT per event.
+    with events.batch(session), session.no_autoflush:
+        return _apply(session, case, snapshot, actor=actor, now=now, source=source, new_case=new_case,
+                      known_open=open_tasks)
 
 
 def _apply(
-    session: Session, case: Case, snapshot: Snapshot, *, actor: User | None, now: datetime, source: Task | None
+    session: Session, case: Case, snapshot: Snapshot, *, actor: User | None, now: datetime, source: Task | None,
+    new_case: bool, known_open: Iterable[Task] | None,
 ) -> list[Task]:
     data = snapshot.data
     previous_office = case.office
@@ -57,14 +71,16 @@ def _apply(
     case.citizen_name = data.get("citizen_name") or case.citizen_name
     case.citizen_email = data.get("citizen_email") or case.citizen_email
     case.due_at = parse_moment(data.get("due_at")) or case.due_at
+    note_case_facts(case, data, source, now)
 
     for step in snapshot.steps:
         events.record(session, "element_completed", at=now, case=case, actor=actor,
                       element_id=step.element_id, name=step.name, type=step.kind)
 
+    if known_open is None:
+        known_open = [] if new_case else session.scalars(_OPEN_TASKS, {"case_id": case.id})
     # Without autoflush the query still sees the task completed just now as open: trust the object.
-    open_tasks = {t.spiff_task_id: t for t in session.scalars(
-        select(Task).where(Task.case_id == case.id, Task.status == "open")) if t.status == "open"}
+    open_tasks = {t.spiff_task_id: t for t in known_open if t.status == "open"}
     ready_ids = {t.id for t in snapshot.ready_tasks}
     for spiff_id, task in open_tasks.items():
         if spiff_id not in ready_ids:
@@ -73,36 +89,46 @@ def _apply(
             events.record(session, "task_cancelled", at=now, case=case, element_id=task.element_id,
                           task_id=task.id, office=task.group_name)
 
-    created: list[Task] = []
-    rules = lane_rules(session)
-    for ready in snapshot.ready_tasks:
-        if ready.id in open_tasks:
-            continue
-        group, managers_only = resolve_lane(ready.lane, data, rules)
-        task = Task(
-            case_id=case.id, spiff_task_id=ready.id, element_id=ready.element_id, name=ready.name,
-            lane=ready.lane, group_name=group, managers_only=managers_only, form=ready.form,
-            status="open", due_at=parse_moment(ready.due), created_at=now,
-        )
-        session.add(task)
-        created.append(task)
-    session.flush()
-    for task in created:
-        events.record(session, "task_created", at=now, case=case, element_id=task.element_id,
-                      task_id=task.id, office=task.group_name, group=task.group_name)
-        _record_handoff(session, case, task, source, previous_office, actor, now)
-
+    created = _new_tasks(session, case, snapshot, open_tasks, now)
     for task in [*open_tasks.values(), *created]:
         if task.status == "open":
             copy_case_fields(task, case)
-    _sync_timers(session, case, snapshot, now)
-    if snapshot.completed and case.status == "open":
+    _sync_timers(session, case, snapshot, now, new_case=new_case)
+    closing = snapshot.completed and case.status == "open"
+    if closing:
         case.status = "closed"
         case.closed_at = now
+    for task in created:
+        task.arrived_as, task.arrived_from = _arrival(task, source, previous_office)
+    if created:
+        session.flush()  # the new tasks' ids, for their events
+    for task in created:
+        events.record(session, "task_created", at=now, case=case, element_id=task.element_id,
+                      task_id=task.id, office=task.group_name, group=task.group_name)
+        _record_handoff(session, case, task, actor, now)
+    if closing:
         events.record(session, "case_closed", at=now, case=case, actor=actor)
     # Duplicates follow their original: they get its answer as soon as there is one (not only at
     # the end, which an overdue follow-up task can hold back).
     answer_duplicates(session, case, now)
+    return created
+
+
+def _new_tasks(session: Session, case: Case, snapshot: Snapshot, open_tasks: dict[str, Task],
+               now: datetime) -> list[Task]:
+    """Tasks for the ready tasks of `snapshot` that have none yet (added to the session, not flushed)."""
+    fresh = [ready for ready in snapshot.ready_tasks if ready.id not in open_tasks]
+    rules = lane_rules(session) if fresh else DEFAULT_LANES  # the mapping only matters for new tasks
+    created = []
+    for ready in fresh:
+        group, managers_only = resolve_lane(ready.lane, snapshot.data, rules)
+        task = Task(
+            case_id=case.id, spiff_task_id=ready.id, element_id=ready.element_id, name=ready.name,
+            lane=ready.lane, group_name=group, managers_only=managers_only, form=ready.form,
+            status="open", due_at=parse_moment(ready.due), created_at=now, received_at=case.created_at,
+        )
+        session.add(task)
+        created.append(task)
     return created
 
 
@@ -116,37 +142,44 @@ def copy_case_fields(task: Task, case: Case) -> None:
     task.summary = str(description)[:300] if description else None
 
 
-def _record_handoff(
-    session: Session, case: Case, task: Task, source: Task | None, previous_office: str | None,
-    actor: User | None, now: datetime,
-) -> None:
-    """Name the movement between the CSU and the offices that created `task`."""
-    if task.managers_only and source is None:
+def _arrival(task: Task, source: Task | None, previous_office: str | None) -> tuple[str | None, str | None]:
+    """Name the movement between the CSU and the offices that created `task`, and the group it came from.
+
+    Kept on the task (arrived_as, arrived_from) for the dashboard, and logged by _record_handoff."""
+    # A task for the managers that no manager's work led to is an escalation: a timer fired by the
+    # worker (no source), or one due already when a step brought the request back to an office.
+    if task.managers_only and (source is None or not source.managers_only):
+        return "escalated", None
+    if source is None or task.group_name == source.group_name:
+        return None, None
+    if source.group_name == "csu" and task.group_name != "csu":
+        return "handed_over", source.group_name
+    if task.group_name == "csu":
+        return "returned_to_csu", source.group_name
+    if previous_office and task.group_name != previous_office and not task.managers_only:
+        return "rerouted", source.group_name
+    return None, None
+
+
+def _record_handoff(session: Session, case: Case, task: Task, actor: User | None, now: datetime) -> None:
+    """Log the movement that created `task` (see _arrival)."""
+    if task.arrived_as == "escalated":
         events.record(session, "escalated", at=now, case=case, element_id=task.element_id,
                       task_id=task.id, office=task.group_name)
-        return
-    if source is None or task.group_name == source.group_name:
-        return
-    kind = None
-    if source.group_name == "csu" and task.group_name != "csu":
-        kind = "handed_over"
-    elif task.group_name == "csu":
-        kind = "returned_to_csu"
-    elif previous_office and task.group_name != previous_office and not task.managers_only:
-        kind = "rerouted"
-    if kind:
-        events.record(session, kind, at=now, case=case, actor=actor, element_id=task.element_id,
-                      task_id=task.id, office=task.group_name, **{"from": source.group_name})
+    elif task.arrived_as is not None:
+        events.record(session, task.arrived_as, at=now, case=case, actor=actor, element_id=task.element_id,
+                      task_id=task.id, office=task.group_name, **{"from": task.arrived_from})
 
 
-def _sync_timers(session: Session, case: Case, snapshot: Snapshot, now: datetime) -> None:
-    waiting = {t.spiff_task_id: t for t in session.scalars(
-        select(Timer).where(Timer.case_id == case.id, Timer.state == "waiting"))}
+def _sync_timers(session: Session, case: Case, snapshot: Snapshot, now: datetime, *, new_case: bool) -> None:
+    # Without autoflush the query still sees a timer fired in this step as waiting: trust the object.
+    waiting = {} if new_case else {t.spiff_task_id: t for t in session.scalars(
+        _UNFIRED_TIMERS, {"case_id": case.id}) if t.state in UNFIRED_TIMER_STATES}
     pending = {t.task_id: t for t in snapshot.timers}
     for spiff_id, timer in waiting.items():
         if spiff_id not in pending:
             timer.state = "cancelled"
-        else:
+        else:  # a failed timer stays failed: the worker would only fail again
             timer.due_at = pending[spiff_id].due_at
     for spiff_id, pending_timer in pending.items():
         if spiff_id not in waiting:

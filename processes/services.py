@@ -13,7 +13,7 @@ from engine import Service, ServiceCall
 from . import events
 from .db import DatabaseUnavailable
 from .models import Case
-from .notifications import queue_notification
+from .notifications import office_title, queue_notification
 from .runtime import calendar
 
 SERVICE_NAMES = ("compute_due_date", "notify_citizen")
@@ -26,9 +26,18 @@ def services_for(session: Session, case: Case, now: datetime) -> dict[str, Servi
         days = int(call.params.get("days", 0))
         return calendar().working_days_after(now, days).isoformat()
 
+    titles: dict[str, str] = {}
+
+    def title(name: object) -> str:
+        """An office's title, looked up once per step: nothing in a step renames an office."""
+        key = str(name or "")
+        if key not in titles:
+            titles[key] = office_title(session, name)
+        return titles[key]
+
     def notify_citizen(call: ServiceCall) -> dict[str, object]:
         template = str(call.params.get("template", ""))
-        message = queue_notification(session, case, template, call.data, now)
+        message = queue_notification(session, case, template, call.data, now, titles=title)
         if message is None:
             return {"queued": False, "template": template, "reason": "no e-mail address"}
         events.record(session, "notification_queued", at=now, case=case, element_id=call.element_id,
@@ -42,7 +51,7 @@ def services_for(session: Session, case: Case, now: datetime) -> dict[str, Servi
                 return service(call)
             except (OperationalError, InterfaceError) as err:
                 reason = str(err.orig).strip().splitlines()[0] if str(err.orig).strip() else type(err).__name__
-                raise DatabaseUnavailable(session.get_bind().url.render_as_string(), reason) from err
+                raise DatabaseUnavailable(str(session.get_bind().engine.url), reason) from err
         return call
 
     return {name: interruptible(service)

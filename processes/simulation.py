@@ -81,7 +81,7 @@ def simulate(files: Mapping[str, str], key: str, start_data: Mapping[str, Any], 
     run = _Run(SimulationResult(), now or utcnow())
     try:
         bundle = load_bundle(files, key)
-        snapshot = engine().start(bundle, start_data, run.services())
+        snapshot = engine().start(bundle, start_data, run.services(), now=run.now)
         snapshot = _apply(run, bundle, snapshot, steps, rules)
     except InvalidProcess as err:
         run.result.stopped = "the draft has problems: " + "; ".join(str(p) for p in err.problems)
@@ -111,7 +111,7 @@ def _apply(run: _Run, bundle: Any, snapshot: Snapshot, steps: list[Mapping[str, 
             return snapshot
         if step.get("timers"):
             snapshot = engine().fire_timers(bundle, snapshot.state, [t.task_id for t in snapshot.timers],
-                                            run.services())
+                                            run.services(), now=run.now)
             _observe(run, snapshot, rules)
             continue
         element_id, data = str(step.get("task", "")), dict(step.get("data") or {})
@@ -129,7 +129,7 @@ def _apply(run: _Run, bundle: Any, snapshot: Snapshot, steps: list[Mapping[str, 
             return snapshot
         task = next(t for t in reversed(run.result.tasks) if t.element_id == element_id and t.data is None)
         task.data = clean
-        snapshot = engine().complete_task(bundle, snapshot.state, ready.id, clean, run.services())
+        snapshot = engine().complete_task(bundle, snapshot.state, ready.id, clean, run.services(), now=run.now)
         _observe(run, snapshot, rules)
     if not snapshot.completed:
         run.result.stopped = f"waits at {', '.join(run.result.waiting) or 'a timer'} (no more steps)"

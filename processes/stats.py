@@ -31,7 +31,8 @@ def percentile(values: Sequence[float], p: float) -> float | None:
 def seconds_between(session: Session, start: Any, end: Any) -> ColumnElement[float]:
     """SQL for the seconds from `start` to `end` (timestamp columns), on SQLite and PostgreSQL."""
     if session.get_bind().dialect.name == "postgresql":
-        return cast(func.extract("epoch", end - start), Float)
+        # date_part is float8 already; extract() is numeric since PostgreSQL 14, slower to sort.
+        return cast(func.date_part("epoch", end - start), Float)
     return (func.julianday(end) - func.julianday(start)) * 86400.0
 
 

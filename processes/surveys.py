@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import events
-from .db import utcnow
+from .db import savepoint, utcnow
 from .errors import Conflict, InvalidFormData
 from .models import SurveyResponse
 from .tracking import tracking_view
@@ -43,7 +43,7 @@ def submit_survey(session: Session, token: str, score: object, comment: str = ""
     response = SurveyResponse(case_id=case.id, office=case.office, score=value, comment=comment or None,
                               created_at=now)
     try:
-        with session.begin_nested():  # two submits at once: the unique case_id lets one win
+        with savepoint(session):  # two submits at once: the unique case_id lets one win
             session.add(response)
     except IntegrityError as err:
         raise SurveyAlreadyAnswered("You have already answered the survey for this request. Thank you!") from err

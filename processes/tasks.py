@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import ScriptError, UnknownTask
@@ -41,16 +41,42 @@ def _display(user: User | None) -> str:
     return user.display_name or user.username
 
 
+# Built once: building a statement costs about as much as running it on SQLite.
+_LOCK_CASE_OF_TASK = (
+    select(Case).join(Case.version).options(contains_eager(Case.version))
+    .where(Case.id == select(Task.case_id).where(Task.id == bindparam("task_id")).scalar_subquery())
+    .with_for_update(of=Case).execution_options(populate_existing=True)
+)
+_TASK_AND_OPEN_TASKS_OF_CASE = (
+    select(Task)
+    .where(or_(Task.id == bindparam("task_id"), and_(Task.case_id == bindparam("case_id"), Task.status == "open")))
+    .execution_options(populate_existing=True)
+)
+
+
 def load_task(session: Session, task_id: int, *, lock: bool = False) -> Task:
-    """The task, with its case row locked (FOR UPDATE on PostgreSQL) when `lock`."""
-    task = session.get(Task, task_id)
+    """The task, with its case row locked (FOR UPDATE on PostgreSQL) and its case's version loaded when `lock`."""
+    if not lock:
+        task = session.get(Task, task_id)
+        if task is None:
+            raise NotFound(f"task {task_id} not found")
+        return task
+    return _load_locked(session, task_id)[0]
+
+
+def _load_locked(session: Session, task_id: int) -> tuple[Task, list[Task]]:
+    """The task and the open tasks of its case (the task included if open), read after locking the case."""
+    # Lock the case first, then read the tasks: a concurrent completion is then seen, not overwritten.
+    # Two queries, not one join: after waiting for the lock, PostgreSQL re-reads only the locked row.
+    case = session.scalars(_LOCK_CASE_OF_TASK, {"task_id": task_id}).first()
+    if case is None:
+        raise NotFound(f"task {task_id} not found")
+    tasks = list(session.scalars(_TASK_AND_OPEN_TASKS_OF_CASE, {"task_id": task_id, "case_id": case.id}))
+    task = next((t for t in tasks if t.id == task_id), None)
     if task is None:
         raise NotFound(f"task {task_id} not found")
-    if lock:
-        # Lock the case first, then re-read the task: a concurrent completion is then seen, not overwritten.
-        session.get(Case, task.case_id, with_for_update=True, populate_existing=True)
-        session.refresh(task)
-    return task
+    assert task.case is case  # from the identity map; the task now holds the case (and the case its version)
+    return task, [t for t in tasks if t.case_id == case.id and t.status == "open"]
 
 
 def view_task(session: Session, actor: User | None, task_id: int) -> Task:
@@ -80,6 +106,7 @@ def claim_task(session: Session, actor: User, task_id: int, *, now: datetime | N
         raise TaskClaimedByOther(task.id, _display(task.assignee))
     task.assignee = actor
     task.claimed_at = now
+    task.pick_up(now)
     events.record(session, "task_claimed", at=now, case=task.case, actor=actor, element_id=task.element_id,
                   task_id=task.id, office=task.group_name)
     _flush(session, task)
@@ -113,6 +140,7 @@ def assign_task(session: Session, actor: User | None, task_id: int, assignee: Us
     require(may_work_on(session, assignee, task), f"{assignee.username} is not in group {task.group_name}")
     task.assignee = assignee
     task.claimed_at = now
+    task.pick_up(now)
     events.record(session, "task_assigned", at=now, case=task.case, actor=actor, element_id=task.element_id,
                   task_id=task.id, office=task.group_name, assignee=assignee.username)
     _flush(session, task)
@@ -150,7 +178,7 @@ def complete_task(
 ) -> Task:
     """Validate `data` against the task's form, complete the task and run the case to its next wait."""
     now = now or utcnow()
-    task = load_task(session, task_id, lock=True)
+    task, open_tasks = _load_locked(session, task_id)
     _require_open(task)
     if actor is not None and task.assignee_id not in (None, actor.id):
         raise TaskClaimedByOther(task.id, _display(task.assignee))
@@ -164,25 +192,29 @@ def complete_task(
     else:
         clean = {}
     case = task.case
-    version = session.get(ProcessVersion, case.version_id)
-    assert version is not None
     try:
-        snapshot = engine().complete_task(bundle_for(version), case.state, task.spiff_task_id, clean,
-                                          services_for(session, case, now))
-    except UnknownTask as err:
-        raise Conflict(f"task {task.id} is no longer ready in its case") from err
-    except ScriptError as err:
-        raise CaseStepFailed(err.element_id, err.message) from err
-    task.status = "completed"
-    task.completed_at = now
-    task.completed_by = actor
-    task.form_data = clean
-    if task.assignee_id is None and actor is not None:
-        task.assignee = actor
-    events.record(session, "task_completed", at=now, case=case, actor=actor, element_id=task.element_id,
-                  task_id=task.id, office=task.group_name)
-    apply_snapshot(session, case, snapshot, actor=actor, now=now, source=task)
-    _flush(session, task)
+        with events.batch(session):
+            try:
+                snapshot = engine().complete_task(bundle_for(case.version), case.state, task.spiff_task_id, clean,
+                                                  services_for(session, case, now), now=now)
+            except UnknownTask as err:
+                raise Conflict(f"task {task.id} is no longer ready in its case") from err
+            except ScriptError as err:
+                raise CaseStepFailed(err.element_id, err.message) from err
+            task.status = "completed"
+            task.completed_at = now
+            task.completed_by = actor
+            task.form_data = clean
+            task.pick_up(now)
+            if task.assignee_id is None and actor is not None:
+                task.assignee = actor
+            events.record(session, "task_completed", at=now, case=case, actor=actor, element_id=task.element_id,
+                          task_id=task.id, office=task.group_name)
+            apply_snapshot(session, case, snapshot, actor=actor, now=now, source=task,
+                           open_tasks=open_tasks)
+            session.flush()
+    except StaleDataError as err:
+        raise ConcurrentUpdate(f"task {task_id} was changed by someone else at the same time") from err
     return task
 
 

@@ -16,7 +16,7 @@ from processes.unit import Database
 from .errors import register_error_handlers
 from .extensions import babel, csrf, limiter, login_manager, select_locale
 from .helpers import register_helpers
-from .input_guard import IdConverter, reject_nul_bytes
+from .input_guard import IdConverter, apply_body_limit, reject_nul_bytes
 from .logging import configure_logging, init_request_logging
 from .monitoring import init_metrics
 from .session import close_session, load_user
@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["onestop.db"] = Database(app.config["DATABASE_URL"])
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
+    app.before_request(apply_body_limit)  # before CSRFProtect's hook, which reads the form
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

@@ -74,4 +74,8 @@ _SENTENCES: dict[str, Any] = {
     "notification_queued": lambda e, d, w: _("Message to the citizen queued: %(what)s.", what=_notification(d)),
     "case_closed": lambda e, d, w: _("Case closed."),
     "case_cancelled": lambda e, d, w: _("Case cancelled: %(reason)s", reason=d.get("reason", "")),
+    "timer_failed": lambda e, d, w: _("Timer “%(task)s” did not fire: the process failed at %(where)s (%(message)s). "
+                                      "It waits until an administrator retries it.", task=w["task"],
+                                      where=d.get("failed_at") or "?", message=d.get("message", "")),
+    "timer_retried": lambda e, d, w: _("Timer “%(task)s” set to fire again.", task=w["task"]),
 }

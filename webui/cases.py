@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
-from processes import cases
+from processes import cases, timers
 from processes.case_search import group_titles, office_choices
 from processes.errors import InvalidFormData
 from processes.models import CASE_STATUSES
 
 from .case_wording import channel_label, describe_event, humanize, status_label
-from .session import actor, db_session
+from .session import actor, commit, db_session
 
 bp = Blueprint("cases", __name__)
 
@@ -64,6 +65,16 @@ def case_view(case_id: int) -> Any:
     other = json.dumps(view.other_data, indent=2, ensure_ascii=False, sort_keys=True, default=str)
     return render_template("cases/case.html", view=view, case=view.case, groups=groups, timeline=timeline,
                            diagram=diagram, other_json=other)
+
+
+@bp.post("/cases/<int:case_id>/timers/retry")
+@login_required
+def retry_timers(case_id: int) -> Any:
+    """Administrators: fire the case's failed timers again (processes.timers.retry_failed_timers)."""
+    count = timers.retry_failed_timers(db_session(), actor(), case_id)
+    commit()
+    flash(_("%(count)d timer(s) will fire again at the next worker round.", count=count), "success")
+    return redirect(url_for("cases.case_view", case_id=case_id))
 
 
 @bp.get("/cases/<int:case_id>/diagram.bpmn")

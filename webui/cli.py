@@ -273,6 +273,15 @@ def timers_run(ctx: Context, raw_now: str | None) -> None:
     click.echo(f"{total} timers fired")
 
 
+@timers_group.command("retry")
+@click.argument("case_id", type=int)
+@pass_ctx
+def timers_retry(ctx: Context, case_id: int) -> None:
+    """Set the failed timers of case CASE_ID waiting again (after fixing why its process failed)."""
+    count = ctx.run(lambda s: timers.retry_failed_timers(s, None, case_id))
+    click.echo(f"{count} timers of case {case_id} will fire again")
+
+
 @main.command()
 @click.option("--interval", default=5.0, help="Seconds between polls")
 @click.option("--once", is_flag=True, help="Run one round and stop")

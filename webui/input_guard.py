@@ -7,10 +7,10 @@ an id too large for any row matches no route: 404, as for any other id that does
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
-from flask import request
+from flask import current_app, request
 from werkzeug.routing import IntegerConverter
 
 from processes.errors import InvalidFormData
@@ -24,6 +24,25 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = None) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_ID if max is None else max)
+
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def body_limit(max_bytes: int) -> Callable[[View], View]:
+    """Let one view accept a larger body than MAX_CONTENT_LENGTH (the portal's photo upload)."""
+    def mark(view: View) -> View:
+        view.max_content_length = max_bytes  # type: ignore[attr-defined]
+        return view
+    return mark
+
+
+def apply_body_limit() -> None:
+    """A before_request hook, ahead of anything that reads the form (CSRF, the NUL check)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit = getattr(view, "max_content_length", None)
+    if limit is not None:
+        request.max_content_length = limit
 
 
 def reject_nul_bytes() -> None:

@@ -83,6 +83,8 @@ def _work_metrics(figures: ClusterFigures) -> Iterator[Metric]:
     yield open_tasks
     yield GaugeMetricFamily("onestop_due_timers", "Timers due and not fired yet", figures.due_timers)
     yield GaugeMetricFamily("onestop_waiting_timers", "Timers waiting (due or not)", figures.waiting_timers)
+    yield GaugeMetricFamily("onestop_failed_timers", "Timers whose case step failed, in open cases (not retried)",
+                            figures.failed_timers)
     yield GaugeMetricFamily("onestop_oldest_due_timer_seconds", "How late the oldest unfired due timer is",
                             figures.oldest_due_timer_seconds)
     backlog = GaugeMetricFamily("onestop_outbox_backlog", "Notifications not sent yet, by state", labels=["state"])

@@ -13,7 +13,8 @@ from processes.attachments import MAX_PHOTO_BYTES, Upload, attachment_of_case
 from processes.errors import InvalidFormData
 from processes.tracking import case_for_token, tracking_view
 
-from .extensions import csrf, limiter
+from .extensions import limiter
+from .input_guard import body_limit
 from .session import commit, db_session
 
 bp = Blueprint("portal", __name__)
@@ -40,11 +41,9 @@ def form() -> Any:
 
 
 @bp.post("/portal")
-@csrf.exempt  # checked below, once the larger upload limit is in place (the CSRF check reads the form)
+@body_limit(MAX_PORTAL_REQUEST)
 @limiter.limit("5 per minute")
 def submit() -> Any:
-    request.max_content_length = MAX_PORTAL_REQUEST
-    csrf.protect()
     values = {name: request.form.get(name, "") for name in FIELDS}
     data = portal.PortalRequest(**values, photo=_photo())
     session = db_session()

@@ -8,7 +8,7 @@ from .lanes import LaneMapping
 from .outbox import OUTBOX_STATES, OutboxMessage
 from .portal import Attachment, SurveyResponse
 from .tasks import TASK_STATUSES, Task
-from .timers import TIMER_STATES, Timer
+from .timers import TIMER_STATES, UNFIRED_TIMER_STATES, Timer
 from .users import GROUP_KINDS, ROLES, ApiKey, Group, Membership, User
 from .versions import FILE_KINDS, VERSION_STATUSES, ProcessFile, ProcessVersion
 
@@ -20,6 +20,7 @@ __all__ = [
     "ROLES",
     "TASK_STATUSES",
     "TIMER_STATES",
+    "UNFIRED_TIMER_STATES",
     "VERSION_STATUSES",
     "ApiKey",
     "Article",

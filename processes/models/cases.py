@@ -39,6 +39,12 @@ class Case(Base):
     office: Mapped[str | None] = mapped_column(String(64))  # name of the group it is routed to
     channel: Mapped[str | None] = mapped_column(String(16))
     category: Mapped[str | None] = mapped_column(String(64))
+    # What the dashboard counts, kept as the case moves (processes/case_facts.py): from the intake
+    # data, and when and by which office the request was answered.
+    resolved_on_first_contact: Mapped[bool] = mapped_column(default=False)
+    kb_article: Mapped[str | None] = mapped_column(String(200))  # the knowledge-base article used, if any
+    answered_at: Mapped[datetime | None]
+    answered_by: Mapped[str | None] = mapped_column(String(64))  # the group that answered
     citizen_name: Mapped[str | None] = mapped_column(String(200))
     citizen_email: Mapped[str | None] = mapped_column(String(254))
     tracking_token: Mapped[str | None] = mapped_column(String(64), unique=True)

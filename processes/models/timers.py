@@ -10,7 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..db import utcnow
 from .base import Base
 
-TIMER_STATES = ("waiting", "fired", "cancelled")
+TIMER_STATES = ("waiting", "fired", "cancelled", "failed")
+# Not fired yet. A failed timer (its case step failed: processes.timers) is not retried, but it stays
+# the case's until the case moves past it or closes, like a waiting one.
+UNFIRED_TIMER_STATES = ("waiting", "failed")
 
 
 class Timer(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -107,3 +108,20 @@ def test_a_citizen_request_at_the_office_moves_to_the_story_version_and_keeps_it
     assert sorted(t.element_id for t in overdue.ready_tasks) == ["follow_up_overdue", "handle_request"]
     resolved = complete(v2, overdue, "handle_request", {"outcome": "resolved", "answer": "Fixed", "reference": "R1"})
     assert [t.element_id for t in resolved.ready_tasks] == ["follow_up_overdue"]
+
+
+def test_a_case_moved_to_a_version_with_a_new_data_object_can_read_it() -> None:
+    files = {p.relative_to(BPMN_DIR).as_posix(): p.read_text() for p in BPMN_DIR.rglob("*") if p.is_file()}
+    shipped = load_bundle(files, key="citizen_request")
+    data_objects = r"<bpmn:dataObject(Reference)? [^>]*/>|<bpmn:dataOutputAssociation .*?</bpmn:dataOutputAssociation>"
+    without = re.sub(data_objects, "", files["citizen_request.bpmn"], flags=re.DOTALL)
+    older = load_bundle({**files, "citizen_request.bpmn": without}, key="citizen_request")
+    assert not older.spec.data_objects and shipped.spec.data_objects
+    case = complete(older, Engine().start(older, {}), "intake", {**INTAKE, "category": "pothole"})
+
+    plan, moved = migrate_state(Engine(), older, shipped, case.state)
+
+    assert plan.possible and moved is not None
+    overdue = datetime(2030, 1, 3, tzinfo=UTC)
+    fired = Engine().fire_timers(shipped, moved.state, [t.task_id for t in moved.timers], SERVICES, now=overdue)
+    assert sorted(t.element_id for t in fired.ready_tasks) == ["follow_up_overdue", "handle_request"]

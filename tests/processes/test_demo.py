@@ -71,7 +71,8 @@ def log_of(session: Session, case: Case) -> list[tuple[Any, ...]]:
 def tasks_of(session: Session, case: Case) -> list[tuple[Any, ...]]:
     rows = session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.id))
     return [(t.element_id, t.name, t.lane, t.group_name, t.managers_only, t.form, t.status, t.assignee_id,
-             t.claimed_at, t.due_at, t.created_at, t.completed_at, t.completed_by_id, t.form_data) for t in rows]
+             t.claimed_at, t.due_at, t.created_at, t.completed_at, t.completed_by_id, t.form_data,
+             t.arrived_as, t.arrived_from, t.picked_up_at, t.received_at) for t in rows]
 
 
 def case_of(session: Session, case: Case) -> tuple[Any, ...]:
@@ -80,6 +81,7 @@ def case_of(session: Session, case: Case) -> tuple[Any, ...]:
                                                  "kb_article", "due_at", "outcome")}
     return (case.status, case.office, case.channel, case.category, case.citizen_name, case.citizen_email,
             case.due_at, case.created_at, case.closed_at, case.created_by_id, data,
+            (case.resolved_on_first_contact, case.kb_article, case.answered_at, case.answered_by),
             (survey.office, survey.score, survey.created_at) if survey else None)
 
 

@@ -76,6 +76,8 @@ def test_category_and_channel_filters_narrow_every_figure(session: Session, peop
     board = dashboard(session, people["admin"], Filters(MARCH.start, MARCH.end, channel="phone"), now=NOW)
     assert board.front.requests == 2
     assert [(row.office, row.answered) for row in board.answers] == [("waste", 1)]
+    assert [(row.office, row.handovers, row.rerouted_cases) for row in board.handoff] == [("streets_parks", 1, 1)]
+    assert board.answers_total.escalations == 0  # the escalated request came in on the web
 
     board = dashboard(session, people["admin"], Filters(MARCH.start, MARCH.end, category="streetlight"), now=NOW)
     assert (board.front.requests, board.answers_total.answered, board.front.kb_votes) == (1, 0, 0)

@@ -46,6 +46,7 @@ EXPECTED: dict[str, str] = {
     'GET /cases': '302 200 200 200 200 200',
     'GET /cases/<int:case_id>': '302 200 200 200 200 200',
     'GET /cases/<int:case_id>/diagram.bpmn': '302 200 200 200 200 200',
+    'POST /cases/<int:case_id>/timers/retry': '302 403 403 403 403 404',
     'GET /citizens/<int:case_id>': '302 200 403 403 403 200',
     'POST /citizens/<int:case_id>/duplicate': '302 404 403 403 403 404',
     'GET /dashboard': '302 403 403 200 200 200',

@@ -78,6 +78,7 @@ def test_deploying_an_invalid_process_writes_nothing(cli) -> None:  # type: igno
         (("claim", "999", "--user", "officer"), "error: task 999 not found"),
         (("claim", "1", "--user", "nobody"), "error: no user 'nobody'"),
         (("timers", "run", "--now", "tomorrow"), "error: --now is not an ISO 8601 date-time"),
+        (("timers", "retry", "1"), "error: case 1 has no failed timer"),
         (("deploy", "/no/such/dir"), "error: /no/such/dir: no such file or directory"),
     ],
 )

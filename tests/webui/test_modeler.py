@@ -73,8 +73,9 @@ def test_saving_a_file_returns_the_problems_the_editor_marks(
                            headers={"X-CSRFToken": editing})
 
     assert response.status_code == 200
+    line = next(n for n, text in enumerate(broken.splitlines(), 1) if 'id="handle_request"' in text)
     assert response.json["problems"] == [{"file": "citizen_request.bpmn", "element_id": "handle_request",
-                                          "message": "form file 'gone.form' is missing", "line": 107}]
+                                          "message": "form file 'gone.form' is missing", "line": line}]
     draft = session.scalars(select(ProcessDraft)).one()
     assert draft.files["citizen_request.bpmn"] == broken
     assert client.get("/modeler/citizen_request/validate").json["problems"] == response.json["problems"]

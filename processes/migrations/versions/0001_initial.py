@@ -145,6 +145,10 @@ def upgrade() -> None:
         sa.Column("office", sa.String(64), nullable=True),
         sa.Column("channel", sa.String(16), nullable=True),
         sa.Column("category", sa.String(64), nullable=True),
+        sa.Column("resolved_on_first_contact", sa.Boolean(), nullable=False),
+        sa.Column("kb_article", sa.String(200), nullable=True),
+        sa.Column("answered_at", timestamp(), nullable=True),
+        sa.Column("answered_by", sa.String(64), nullable=True),
         sa.Column("citizen_name", sa.String(200), nullable=True),
         sa.Column("citizen_email", sa.String(254), nullable=True),
         sa.Column("tracking_token", sa.String(64), nullable=True),
@@ -187,11 +191,15 @@ def upgrade() -> None:
         sa.Column("completed_at", timestamp(), nullable=True),
         sa.Column("completed_by_id", sa.Integer(), nullable=True),
         sa.Column("form_data", sa.JSON(), nullable=True),
+        sa.Column("arrived_as", sa.String(20), nullable=True),
+        sa.Column("arrived_from", sa.String(64), nullable=True),
+        sa.Column("picked_up_at", timestamp(), nullable=True),
         sa.Column("process_key", sa.String(100), nullable=True),
         sa.Column("case_ref", sa.String(40), nullable=True),
         sa.Column("category", sa.String(64), nullable=True),
         sa.Column("citizen_name", sa.String(200), nullable=True),
         sa.Column("summary", sa.String(300), nullable=True),
+        sa.Column("received_at", timestamp(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_tasks"),
         sa.UniqueConstraint("case_id", "spiff_task_id", name="uq_tasks_case_id_spiff_task_id"),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name="fk_tasks_case_id_cases"),
@@ -204,6 +212,8 @@ def upgrade() -> None:
                     ["status", "group_name", "due_at", "id", "assignee_id", "managers_only"])
     op.create_index("ix_tasks_status_assignee_due", "tasks", ["status", "assignee_id", "due_at", "id", "group_name"])
     op.create_index("ix_tasks_case_status", "tasks", ["case_id", "status"])
+    # The dashboard: hand-overs, returns, misroutes and escalations of a period (processes/metrics.py).
+    op.create_index("ix_tasks_arrived_as_received", "tasks", ["arrived_as", "received_at"])
 
     op.create_table(
         "timers",
