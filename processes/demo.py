@@ -10,6 +10,7 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .db import utcnow
 from .models import Article, User
 from .users import add_member, ensure_group, ensure_user
 
@@ -102,7 +103,11 @@ def seed_articles(session: Session) -> None:
 def seed_cases(session: Session, users: dict[str, User], count: int, *, seed: int = 7,
                progress: Callable[[int], None] | None = None) -> int:
     """`count` requests received over the last year (processes/demo_live.py): the finished ones
-    written as history in bulk, the ones still open run through the engine, so they can be worked on."""
+    written as history in bulk, the ones still open run through the engine, so they can be worked on;
+    then the showcase requests (processes/demo_showcase.py) that every demo login finds on its pages."""
     from .demo_live import seed_year
+    from .demo_showcase import seed_showcase
 
-    return seed_year(session, users, count, seed=seed, progress=progress)
+    now = utcnow()
+    seeded = seed_year(session, users, count, seed=seed, now=now, progress=progress)
+    return seeded + len(seed_showcase(session, users, now))

@@ -20,6 +20,7 @@ from processes.demo import seed_articles, seed_people
 from processes.demo_history import HistoryWriter
 from processes.demo_live import LiveCase, demo_cast, seed_year
 from processes.demo_plans import Plan, Planner
+from processes.demo_showcase import seed_showcase
 from processes.heatmap import bpmn_elements, bpmn_source
 from processes.metrics import dashboard
 from processes.metrics_filters import Filters
@@ -143,3 +144,20 @@ def _assert_logs_in_time_order(session: Session) -> None:
                                        .order_by(Event.id)):
         assert at >= last.get(case_id, at), case_id
         last[case_id] = at
+
+
+def test_the_showcase_gives_every_demo_login_something_to_see(session: Session,
+                                                            demo_people: dict[str, User]) -> None:
+    cases = seed_showcase(session, demo_people, NOW)
+    session.commit()
+    open_tasks = session.scalars(select(Task).where(Task.case_id.in_([c.id for c in cases]),
+                                                    Task.status == "open")).all()
+    by_place = Counter((t.element_id, t.group_name, t.assignee_id) for t in open_tasks)
+    officer = demo_people["officer"].id
+    assert by_place[("follow_up_overdue", "streets_parks", None)] == 2  # the manager's overdue follow-ups
+    assert by_place[("handle_request", "streets_parks", officer)] == 2  # claimed by the officer, one overdue
+    assert by_place[("handle_request", "streets_parks", None)] == 2  # one new, one overdue
+    assert by_place[("contact_citizen", "csu", None)] == 1  # the CSU calls the citizen back
+    assert by_place[("handle_request", "waste", None)] == 1
+    overdue = [c for c in cases if c.due_at is not None and c.due_at < NOW]
+    assert len(overdue) == 2
