@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import ScriptError
@@ -29,6 +29,12 @@ def due_timers(session: Session, now: datetime, limit: int) -> list[Timer]:
         .with_for_update(skip_locked=True)
     )
     return list(session.scalars(query))
+
+
+def waiting_due(session: Session, now: datetime) -> int:
+    """How many timers wait that are due at `now`."""
+    return int(session.scalar(select(func.count()).select_from(Timer)
+                              .where(Timer.state == "waiting", Timer.due_at <= now)) or 0)
 
 
 def fire_due_timers(session: Session, *, now: datetime | None = None, limit: int = 100) -> int:

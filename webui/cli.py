@@ -268,7 +268,8 @@ def timers_run(ctx: Context, raw_now: str | None) -> None:
     while True:
         fired = ctx.run(lambda s: timers.fire_due_timers(s, now=now))
         total += fired
-        if fired == 0:
+        # A round may fire nothing and still make progress: its cases failed and their timers with them.
+        if fired == 0 and not ctx.run(lambda s: timers.waiting_due(s, now)):
             break
     click.echo(f"{total} timers fired")
 

@@ -75,3 +75,18 @@ def test_the_command_line_retries_failed_timers(session: Session, people: dict[s
     result = CliRunner().invoke(main, ["--db", db.url, "timers", "retry", str(case.id)], catch_exceptions=False)
     assert result.exit_code == 0 and f"1 timers of case {case.id} will fire again" in result.stdout
     assert timer_states(session, case.id) == ["waiting"]
+
+
+def test_timers_run_goes_on_past_a_whole_batch_of_failures(session: Session, people: dict[str, User],
+                                                           db: Database) -> None:
+    """The first 100 due timers (one worker batch) all fail; the good one due after them still fires."""
+    deploy_version(session, people["admin"], {"timer_trouble.bpmn": TROUBLE_BPMN})
+    due = LONG_AGO + timedelta(days=1)
+    failing = [trouble_case(session, people, due, parts=0) for _ in range(100)]
+    good = trouble_case(session, people, due + timedelta(hours=1), parts=1)
+    session.commit()
+    now = (due + timedelta(days=1)).isoformat()
+    result = CliRunner().invoke(main, ["--db", db.url, "timers", "run", "--now", now], catch_exceptions=False)
+    assert result.exit_code == 0 and "1 timers fired" in result.stdout
+    assert timer_states(session, good.id) == ["fired"]
+    assert timer_states(session, failing[-1].id) == ["failed"]
