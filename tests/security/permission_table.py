@@ -92,7 +92,7 @@ EXPECTED: dict[str, str] = {
     'GET /open311/v2/services.<fmt>': '200 200 200 200 200 200',
     'GET /open311/v2/services/<service_code>.<fmt>': '200 200 200 200 200 200',
     'GET /portal': '200 200 200 200 200 200',
-    'POST /portal': '400 400 400 400 400 400',
+    'POST /portal': '422 422 422 422 422 422',
     'GET /profile': '302 200 200 200 200 200',
     'POST /profile': '302 422 422 422 422 422',
     'GET /static/<path:filename>': '200 200 200 200 200 200',
