@@ -1,4 +1,4 @@
-"""Dashboard queries on PostgreSQL at 100k and 1M events: one year, all offices, under 1 s in total.
+"""Dashboard and heatmap queries on PostgreSQL at 100k and 1M events: one year, all offices, under 1 s each.
 
 Builds a throwaway schema in the `test` database ($ONESTOP_TEST_PG_URL), writes a year of demo
 history (processes/demo_history.py) until the log holds ~100k events, measures, then copies it
@@ -42,7 +42,7 @@ from processes.files import read_process_files  # noqa: E402
 from processes.heatmap import bpmn_elements, bpmn_source, heatmap  # noqa: E402
 from processes.metrics import dashboard  # noqa: E402
 from processes.metrics_filters import Filters  # noqa: E402
-from processes.models import Article, Event  # noqa: E402
+from processes.models import Article, Base, Event  # noqa: E402
 from processes.runtime import calendar  # noqa: E402
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -88,15 +88,16 @@ def run(url: str, large: int) -> int:
     copies = max(1, round(large / small) - 1)
     multiply(engine, copies)
     print(f"copied it {copies} times in {time.perf_counter() - started:.1f} s")
-    measure(engine, sessions, "large", figures, heat=True)
+    measure(engine, sessions, "large", figures, export_too=True)
     engine.dispose()
     ratio = figures["large_dashboard_s"] / max(figures["small_dashboard_s"], 1e-9)
     figures["growth_small_to_large"] = round(ratio, 2)
     print(f"\n10x the events made the dashboard {ratio:.1f}x slower; the bench took {time.perf_counter() - began:.0f} s"
           f" (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     figures["load_average"] = round(os.getloadavg()[0], 1)
-    targets = {"large_dashboard_s": TARGET_SECONDS, "large_events": large * 0.9}
-    met = figures["large_dashboard_s"] < TARGET_SECONDS and figures["large_events"] >= large * 0.9
+    targets = {"large_dashboard_s": TARGET_SECONDS, "large_heatmap_s": TARGET_SECONDS, "large_events": large * 0.9}
+    met = (figures["large_dashboard_s"] < TARGET_SECONDS and figures["large_heatmap_s"] < TARGET_SECONDS
+           and figures["large_events"] >= large * 0.9)
     print(json.dumps({"bench": "insight", "figures": figures, "targets": targets, "met": met}))
     return 0 if met else 1
 
@@ -140,7 +141,6 @@ def multiply(engine: Engine, copies: int) -> None:
         for table in offsets:
             connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                     f"(SELECT max(id) FROM {table}))"))
-        connection.execute(text("ANALYZE"))
 
 
 def _copied(table: str, column: str, offsets: dict[str, int]) -> str:
@@ -157,10 +157,19 @@ def _copied(table: str, column: str, offsets: dict[str, int]) -> str:
     return column
 
 
+def settle(engine: Engine) -> None:
+    """VACUUM ANALYZE the bench's tables, as autovacuum does to tables that mostly grow (inserts
+    trigger it since PostgreSQL 13): fresh statistics, and a visibility map, without which no
+    index-only scan can skip the heap. A log loaded a moment ago has neither yet. Table by table:
+    the `test` database holds other schemas too."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for table in Base.metadata.sorted_tables:
+            connection.execute(text(f'VACUUM ANALYZE "{table.name}"'))
+
+
 def measure(engine: Engine, sessions: Callable[[], Session], size: str, figures: dict[str, Any],
-            heat: bool = False) -> int:
-    with engine.begin() as connection:
-        connection.execute(text("ANALYZE"))
+            export_too: bool = False) -> int:
+    settle(engine)
     with sessions() as session:
         events = session.scalar(select(func.count()).select_from(Event)) or 0
         cases = session.scalar(text("SELECT count(*) FROM cases")) or 0
@@ -169,10 +178,11 @@ def measure(engine: Engine, sessions: Callable[[], Session], size: str, figures:
         figures.update({f"{size}_events": events, f"{size}_cases": cases, f"{size}_dashboard_s": round(seconds, 3)})
         print(f"\n{size}: {events:,} events, {cases:,} cases")
         print(f"  dashboard, one year, all offices: {seconds * 1000:.0f} ms")
-        if heat:
-            heat_seconds = _best(lambda: heatmap(session, None, "citizen_request", None, YEAR), runs=2)
-            figures[f"{size}_heatmap_s"] = round(heat_seconds, 3)
-            print(f"  heatmap of the year: {heat_seconds * 1000:.0f} ms")
+        heatmap(session, None, "citizen_request", None, YEAR)  # warm, like the dashboard
+        heat_seconds = _best(lambda: heatmap(session, None, "citizen_request", None, YEAR))
+        figures[f"{size}_heatmap_s"] = round(heat_seconds, 3)
+        print(f"  heatmap of the year, all offices: {heat_seconds * 1000:.0f} ms")
+        if export_too:
             started = time.perf_counter()
             chunks = export(session, None, Filters(YEAR.start, YEAR.end), "csv")
             written = sum(len(chunk) for chunk in itertools.islice(chunks, EXPORT_CHUNKS))

@@ -3,7 +3,8 @@
 Counts are `element_completed` events. Time spent: for user tasks, from the task's creation to its
 completion (the tasks table); for every other element, from the case's previous element
 completion to this one (for a timer: how long it waited). Both are nearest-rank medians computed in
-the database, so the figures stay cheap however many events there are.
+the database, so no event leaves it. The counts and the step times come from one pass over the
+element completions, read in case order from an index of their own (ix_events_steps).
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lxml import etree
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, literal, select
 from sqlalchemy.orm import Session
 
 from .errors import NotFound
 from .metrics_filters import Filters, case_conditions, scoped, visible_offices
-from .models import Case, Event, ProcessVersion, Task, User
+from .models import STEP_EVENT, Case, Event, ProcessVersion, Task, User
 from .stats import seconds_between, sql_medians
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -79,15 +80,13 @@ def heatmap(session: Session, actor: User | None, key: str, number: int | None, 
     offices = scoped(filters, visible_offices(session, actor))
     version = find_version(session, key, number)
     conditions = [Case.version_id == version.id, *case_conditions(filters, offices)]
-    counts = dict(session.execute(
-        select(Event.element_id, func.count()).join(Case, Case.id == Event.case_id)
-        .where(Event.kind == "element_completed", *conditions).group_by(Event.element_id)
-    ).all())
-    medians = {**_step_medians(session, conditions), **_task_medians(session, conditions)}
+    steps = _steps(session, conditions)
+    medians = {element_id: median for element_id, (_, median) in steps.items() if median is not None}
+    medians.update(_task_medians(session, conditions))
     xml = bpmn_source(version)
     names = {element_id: name for element_id, (name, _) in bpmn_elements(xml).items()}
     elements = [ElementHeat(element_id, names.get(element_id, element_id), count, medians.get(element_id))
-                for element_id, count in counts.items() if element_id]
+                for element_id, (count, _) in steps.items() if element_id]
     elements.sort(key=lambda e: (-e.count, e.element_id))
     versions = list(session.scalars(select(ProcessVersion.version).where(ProcessVersion.key == key)
                                     .order_by(ProcessVersion.version)))
@@ -98,17 +97,21 @@ def _task_medians(session: Session, conditions: list[ColumnElement[bool]]) -> di
     spent = seconds_between(session, Task.created_at, Task.completed_at)
     keyed = (select(Task.element_id, spent).join(Case, Case.id == Task.case_id)
              .where(Task.status == "completed", *conditions))
-    return {element_id: median for element_id, (_, median) in sql_medians(session, keyed).items()}
+    return {element_id: median for element_id, (_, median) in sql_medians(session, keyed).items()
+            if median is not None}
 
 
-def _step_medians(session: Session, conditions: list[ColumnElement[bool]]) -> dict[str, float]:
+def _steps(session: Session, conditions: list[ColumnElement[bool]]) -> dict[str | None, tuple[int, float | None]]:
+    """{element id: (completions, median seconds since the case's previous element completion)}."""
+    # Inlined rather than bound, so that PostgreSQL may prove the partial index ix_events_steps
+    # applies even to a cached generic plan; it then reads it in (case, at, id) order for lag().
+    completed = Event.kind == literal(STEP_EVENT, literal_execute=True)
     previous = func.lag(Event.at).over(partition_by=Event.case_id, order_by=(Event.at, Event.id))
     steps = (select(Event.element_id.label("element_id"), Event.at.label("at"), previous.label("previous"))
              .join(Case, Case.id == Event.case_id)
-             .where(Event.kind == "element_completed", *conditions)).subquery()
-    keyed = (select(steps.c.element_id, seconds_between(session, steps.c.previous, steps.c.at))
-             .where(steps.c.previous.is_not(None)))
-    return {element_id: median for element_id, (_, median) in sql_medians(session, keyed).items()}
+             .where(completed, *conditions)).subquery()
+    keyed = select(steps.c.element_id, seconds_between(session, steps.c.previous, steps.c.at))
+    return sql_medians(session, keyed)
 
 
 def bpmn_source(version: ProcessVersion) -> str:

@@ -3,7 +3,7 @@
 from .base import Base, UTCDateTime
 from .cases import CASE_STATUSES, Article, Case
 from .drafts import ProcessDraft
-from .events import Event
+from .events import STEP_EVENT, Event
 from .lanes import LaneMapping
 from .outbox import OUTBOX_STATES, OutboxMessage
 from .portal import Attachment, SurveyResponse
@@ -18,6 +18,7 @@ __all__ = [
     "GROUP_KINDS",
     "OUTBOX_STATES",
     "ROLES",
+    "STEP_EVENT",
     "TASK_STATUSES",
     "TIMER_STATES",
     "UNFIRED_TIMER_STATES",

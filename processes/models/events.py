@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import utcnow
@@ -14,6 +14,7 @@ from .users import User
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets room for years of events.
 EVENT_ID = BigInteger().with_variant(Integer, "sqlite")
+STEP_EVENT = "element_completed"  # the engine completed a BPMN element (the heatmap's steps)
 
 
 class Event(Base):
@@ -25,6 +26,9 @@ class Event(Base):
         Index("ix_events_kind_at", "kind", "at"),
         Index("ix_events_office_at", "office", "at"),
         Index("ix_events_task_id", "task_id"),  # a task's pickup after its hand-over (dashboard)
+        # The heatmap (processes/heatmap.py): each case's element completions in order, index-only.
+        Index("ix_events_steps", "case_id", "at", "id", postgresql_include=["element_id"],
+              postgresql_where=text(f"kind = '{STEP_EVENT}'"), sqlite_where=text(f"kind = '{STEP_EVENT}'")),
     )
 
     id: Mapped[int] = mapped_column(EVENT_ID, primary_key=True)

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import Float, cast, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from processes.errors import InvalidFormData, PermissionDenied
@@ -13,7 +15,7 @@ from processes.metrics import dashboard
 from processes.metrics_filters import Choices, Filters, parse_filters
 from processes.models import Case, SurveyResponse, User
 from processes.runtime import calendar
-from processes.stats import WorkingDayIndex, percentile
+from processes.stats import WorkingDayIndex, percentile, sql_medians
 from tests.conftest import create_user
 from tests.processes.march_cases import MARCH, NOW, build_march
 
@@ -156,3 +158,20 @@ def test_working_day_index_agrees_with_the_calendar() -> None:
 def test_percentile_is_nearest_rank() -> None:
     assert percentile([], 0.5) is None
     assert (percentile([4, 1, 3, 2], 0.5), percentile([4, 1, 3, 2], 0.9), percentile([7], 0.9)) == (2, 4, 7)
+
+
+def test_sql_medians_count_every_row_and_rank_like_percentile(session: Session) -> None:
+    draw = random.Random(3)
+    rows: list[tuple[str, float | None]] = [("none", None), ("none", None), ("one", 7.5)]
+    rows += [("even", draw.uniform(-5, 500)) for _ in range(40)] + [("even", None)] * 3  # 40 values
+    rows += [("odd", draw.uniform(-5, 500)) for _ in range(41)]
+    rows += [("ties", draw.choice([0.0, 0.0, 0.0, 1.5, 2.0, 30.0, None])) for _ in range(60)]
+    keyed = union_all(*(select(literal(key).label("k"), cast(value, Float).label("v")) for key, value in rows))
+
+    found = sql_medians(session, select(*keyed.subquery().c))
+
+    expected = {}
+    for key in {k for k, _ in rows}:
+        values = [v for k, v in rows if k == key]
+        expected[key] = (len(values), percentile([v for v in values if v is not None], 0.5))
+    assert found == expected

@@ -252,6 +252,9 @@ def upgrade() -> None:
     op.create_index("ix_events_kind_at", "events", ["kind", "at"])
     op.create_index("ix_events_office_at", "events", ["office", "at"])
     op.create_index("ix_events_task_id", "events", ["task_id"])
+    op.create_index("ix_events_steps", "events", ["case_id", "at", "id"], postgresql_include=["element_id"],
+                    postgresql_where=sa.text("kind = 'element_completed'"),
+                    sqlite_where=sa.text("kind = 'element_completed'"))
 
     op.create_table(
         "outbox",
