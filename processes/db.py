@@ -18,7 +18,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from engine import ServiceInterrupted
@@ -45,6 +45,11 @@ class DatabaseUnavailable(ServiceInterrupted):
         self.url = _masked(url)
         self.reason = " ".join(reason.split())
         super().__init__(f"database unavailable at {self.url}: {self.reason}")
+
+    @classmethod
+    def from_error(cls, url: str, err: DBAPIError) -> DatabaseUnavailable:
+        """For an error the driver raised: its own first line is the reason."""
+        return cls(url, _first_line(err))
 
 
 def utcnow() -> datetime:
@@ -141,7 +146,7 @@ def _connection(url: str | None) -> Iterator[Connection]:
         try:
             connection = engine.connect()
         except OperationalError as err:
-            raise DatabaseUnavailable(url, _first_line(err)) from err
+            raise DatabaseUnavailable.from_error(url, err) from err
         with connection:
             yield connection
     finally:
@@ -166,7 +171,7 @@ def _create_sqlite_folder(url: str, database: str | None) -> None:
         raise DatabaseUnavailable(url, f"cannot create the folder for {database}: {err.strerror}") from err
 
 
-def _first_line(err: OperationalError) -> str:
+def _first_line(err: DBAPIError) -> str:
     """The driver's own message without SQLAlchemy's SQL and background-link decoration."""
     message = str(err.orig) if err.orig is not None else str(err)
     lines = [line.strip() for line in message.splitlines() if line.strip()]

@@ -50,8 +50,7 @@ def services_for(session: Session, case: Case, now: datetime) -> dict[str, Servi
             try:
                 return service(call)
             except (OperationalError, InterfaceError) as err:
-                reason = str(err.orig).strip().splitlines()[0] if str(err.orig).strip() else type(err).__name__
-                raise DatabaseUnavailable(str(session.get_bind().engine.url), reason) from err
+                raise DatabaseUnavailable.from_error(str(session.get_bind().engine.url), err) from err
         return call
 
     return {name: interruptible(service)

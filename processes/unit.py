@@ -37,7 +37,7 @@ class Database:
                         raise
                 except OperationalError as err:
                     session.rollback()
-                    raise DatabaseUnavailable(self.url, str(err.orig).strip().splitlines()[0]) from err
+                    raise DatabaseUnavailable.from_error(self.url, err) from err
         raise AssertionError("unreachable")
 
     def dispose(self) -> None:
