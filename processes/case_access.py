@@ -19,6 +19,7 @@ from .authz import group_roles, require
 from .db import utcnow
 from .errors import NotFound
 from .models import Case, Event, ProcessVersion, Task, Timer, User
+from .timers import failed_timers
 
 SEES_EVERY_CASE = ("csu_agent", "analyst", "admin")
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -100,7 +101,7 @@ def view_case(session: Session, actor: User | None, case_id: int) -> CaseView:
         business=_business_fields(case, data),
         other_data={k: v for k, v in data.items() if k not in BUSINESS_FIELDS},
         overdue=case.status == "open" and case.due_at is not None and case.due_at < utcnow(),
-        failed_timers=list(session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.state == "failed"))),
+        failed_timers=failed_timers(session, case.id),
     )
 
 

@@ -87,13 +87,18 @@ def _mark_failed(session: Session, case_id: int, timers: list[Timer], err: CaseS
                       failed_at=err.element_id, message=err.message)
 
 
+def failed_timers(session: Session, case_id: int, *, lock: bool = False) -> list[Timer]:
+    """The case's timers whose step failed (see fire_due_timers), oldest first."""
+    query = select(Timer).where(Timer.case_id == case_id, Timer.state == "failed").order_by(Timer.id)
+    return list(session.scalars(query.with_for_update() if lock else query))
+
+
 def retry_failed_timers(session: Session, actor: User | None, case_id: int, *, now: datetime | None = None) -> int:
     """An administrator sets the case's failed timers waiting again (after fixing what made the process
     fail, e.g. by migrating the case to a corrected version): the next worker round fires them."""
     require(actor is None or actor.has_role("admin"), "Only administrators retry timers.")
     now = now or utcnow()
-    timers = list(session.scalars(select(Timer).where(Timer.case_id == case_id, Timer.state == "failed")
-                                  .order_by(Timer.id).with_for_update()))
+    timers = failed_timers(session, case_id, lock=True)
     if not timers:
         raise NotFound(f"case {case_id} has no failed timer")
     case = session.get(Case, case_id)
