@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import subprocess
 import sys
 import time
@@ -27,11 +26,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cluster_web import web_throughput  # noqa: E402
-from sqlalchemy import func, make_url, select, text, update  # noqa: E402
+from sqlalchemy import func, select, update  # noqa: E402
 
+from bench.pg_schema import throwaway_schema  # noqa: E402
 from processes.apikeys import create_api_key  # noqa: E402
 from processes.cases import start_case  # noqa: E402
-from processes.db import make_engine, upgrade, utcnow  # noqa: E402
+from processes.db import upgrade, utcnow  # noqa: E402
 from processes.demo import seed_people  # noqa: E402
 from processes.deployments import deploy_version  # noqa: E402
 from processes.files import read_process_files  # noqa: E402
@@ -43,11 +43,6 @@ from processes.unit import Database  # noqa: E402
 INTAKE = {"channel": "phone", "citizen_name": "Alva Berg", "citizen_email": "alva@example.org",
           "category": "pothole", "description": "Hole in Storgatan", "resolved_on_first_contact": False}
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def schema_url(server: str, schema: str) -> str:
-    url = make_url(server).update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False)
 
 
 def seed(url: str, timers: int) -> tuple[list[int], list[int], str]:
@@ -154,12 +149,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--pg", default=os.environ.get("ONESTOP_TEST_PG_URL", DEFAULT_PG))
     args = parser.parse_args()
-    server = make_engine(args.pg)
-    schema = f"bench_cluster_{secrets.token_hex(4)}"
-    with server.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = schema_url(args.pg, schema)
-    try:
+    with throwaway_schema(args.pg, "bench_cluster") as url:
         upgrade(url)
         started = time.perf_counter()
         first, second, api_key = seed(url, args.timers)
@@ -167,10 +157,6 @@ def main() -> None:
         timers = [fire(url, first, 1, args.budget), fire(url, second, 2, args.budget)]
         web = [web_throughput(url, api_key, processes, args.web_seconds, args.threads) for processes in (1, 2)]
         print(json.dumps(report(timers, web)))
-    finally:
-        with server.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        server.dispose()
 
 
 if __name__ == "__main__":

@@ -11,12 +11,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +25,11 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # noqa: E402
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
-from sqlalchemy import make_url, select, text  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 
+from bench.pg_schema import throwaway_schema  # noqa: E402
 from processes.cases import start_case  # noqa: E402
-from processes.db import make_engine, upgrade  # noqa: E402
+from processes.db import upgrade  # noqa: E402
 from processes.deployments import deploy_version  # noqa: E402
 from processes.files import read_process_files  # noqa: E402
 from processes.models import Task  # noqa: E402
@@ -117,20 +116,6 @@ def prepared(url: str) -> str:
     return url
 
 
-def with_pg_schema(server_url: str, work: Callable[[str], Any]) -> Any:
-    engine = make_engine(server_url)
-    name = f"onestop_bench_{secrets.token_hex(4)}"
-    with engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{name}"'))
-    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={name}"})
-    try:
-        return work(url.render_as_string(hide_password=False))
-    finally:
-        with engine.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        engine.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=200)
@@ -144,7 +129,8 @@ def main() -> None:
         sqlite_url = prepared(f"sqlite:///{tmp}/bench.db")
         sqlite = onestop(sqlite_url, args.cases)
         cost = step_cost(sqlite_url, args.loop)
-    pg = with_pg_schema(args.pg, lambda url: onestop(prepared(url), args.cases))
+    with throwaway_schema(args.pg) as pg_url:
+        pg = onestop(prepared(pg_url), args.cases)
 
     figures = {"bare_spiff_cases_per_s": round(bare, 1), "onestop_sqlite_cases_per_s": round(sqlite, 1),
                "onestop_postgresql_cases_per_s": round(pg, 1), "sqlite_to_bare": round(sqlite / bare, 3), **cost}

@@ -15,7 +15,6 @@ import itertools
 import json
 import os
 import random
-import secrets
 import statistics
 import sys
 import time
@@ -24,12 +23,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, make_url, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.pg_schema import throwaway_schema  # noqa: E402
 from processes.cases import current_version  # noqa: E402
 from processes.db import database_url, make_engine, session_factory, upgrade  # noqa: E402
 from processes.demo import seed_articles, seed_people  # noqa: E402
@@ -59,17 +59,8 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=1_000_000, help="events at the large size (~10x the small)")
     args = parser.parse_args()
     server = database_url(os.environ.get("ONESTOP_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test"))
-    schema = f"onestop_bench_{secrets.token_hex(4)}"
-    admin = make_engine(server)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = make_url(server).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
+    with throwaway_schema(server) as url:
         return run(url, args.events)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def run(url: str, large: int) -> int:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import sys
 import time
 from collections.abc import Callable
@@ -30,6 +29,7 @@ sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != R
 from flask import Flask  # noqa: E402
 from sqlalchemy import Engine, make_url, text  # noqa: E402
 
+from bench.pg_schema import throwaway_schema  # noqa: E402
 from bench.web_load import LoadResult, latencies, log_in, percentile, server, throughput  # noqa: E402
 from bench.web_plans import explain_inbox  # noqa: E402
 from bench.web_seed import BENCH_PASSWORD, BENCH_USER, seed  # noqa: E402
@@ -53,11 +53,6 @@ def bench_app() -> Flask:
 APPLICATION = "onestop-web-bench"
 
 
-def schema_url(server_url: str, name: str) -> str:
-    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={name}", "application_name": APPLICATION})
-    return url.render_as_string(hide_password=False)
-
-
 def backend_pids(admin: Engine) -> Callable[[], list[int]]:
     def pids() -> list[int]:
         with admin.connect() as conn:
@@ -68,37 +63,37 @@ def backend_pids(admin: Engine) -> Callable[[], list[int]]:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     figures: dict[str, Any] = {"tasks": args.tasks}
-    admin = make_engine(args.pg)
-    name = f"onestop_bench_{secrets.token_hex(4)}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    url = schema_url(args.pg, name)
+    admin = make_engine(args.pg)  # sees the server's backends, for their CPU time
     try:
-        upgrade(url)
-        engine = make_engine(url)
-        started = time.perf_counter()
-        seeded = seed(engine, tasks=args.tasks)
-        figures["seed_s"] = round(time.perf_counter() - started, 1)
-        figures["visible_groups"] = len(seeded.bench_groups)
-        figures["plans"] = explain_inbox(engine, BENCH_USER)
-        engine.dispose()
-        with server(url, args.workers, args.threads, backend_pids(admin)) as served:
-            cookie = log_in(served.base, BENCH_USER, BENCH_PASSWORD)
-            figures["latency_ms"] = latencies(served.base, cookie, requests=args.latency_requests)
-            hello, inbox = throughput(served, cookie, args.seconds, args.connections)
-            figures["throughput"] = {
-                "tool": hello.tool, "hello_rps": hello.rps, "inbox_rps": inbox.rps,
-                "hello_errors": hello.errors, "inbox_errors": inbox.errors,
-                "ratio": round(inbox.rps / hello.rps, 3) if hello.rps else 0.0,
-                "hello_cpu_ms": hello.cpu_ms_per_request, "inbox_cpu_ms": inbox.cpu_ms_per_request,
-                "cpu_ratio": round(hello.cpu_ms_per_request / inbox.cpu_ms_per_request, 3)
-                if inbox.cpu_ms_per_request else 0.0}
+        with throwaway_schema(args.pg, application_name=APPLICATION) as url:
+            _measure(args, url, admin, figures)
     finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
         admin.dispose()
     figures["load_average"] = round(os.getloadavg()[0], 2)
     return figures
+
+
+def _measure(args: argparse.Namespace, url: str, admin: Engine, figures: dict[str, Any]) -> None:
+    """Seed the schema at `url`, then the latencies and the throughputs, into `figures`."""
+    upgrade(url)
+    engine = make_engine(url)
+    started = time.perf_counter()
+    seeded = seed(engine, tasks=args.tasks)
+    figures["seed_s"] = round(time.perf_counter() - started, 1)
+    figures["visible_groups"] = len(seeded.bench_groups)
+    figures["plans"] = explain_inbox(engine, BENCH_USER)
+    engine.dispose()
+    with server(url, args.workers, args.threads, backend_pids(admin)) as served:
+        cookie = log_in(served.base, BENCH_USER, BENCH_PASSWORD)
+        figures["latency_ms"] = latencies(served.base, cookie, requests=args.latency_requests)
+        hello, inbox = throughput(served, cookie, args.seconds, args.connections)
+        figures["throughput"] = {
+            "tool": hello.tool, "hello_rps": hello.rps, "inbox_rps": inbox.rps,
+            "hello_errors": hello.errors, "inbox_errors": inbox.errors,
+            "ratio": round(inbox.rps / hello.rps, 3) if hello.rps else 0.0,
+            "hello_cpu_ms": hello.cpu_ms_per_request, "inbox_cpu_ms": inbox.cpu_ms_per_request,
+            "cpu_ratio": round(hello.cpu_ms_per_request / inbox.cpu_ms_per_request, 3)
+            if inbox.cpu_ms_per_request else 0.0}
 
 
 def report(figures: dict[str, Any]) -> bool:
