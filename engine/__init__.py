@@ -5,6 +5,7 @@ Plain values in and out (see engine.types); no Flask, no SQLAlchemy.
 
 from .bundle import ProcessBundle, content_hash, file_kind, load_bundle, load_bundles, validate
 from .migration import MigrationPlan, TaskMove, migrate_state, plan_migration
+from .routine import default_prefix, evaluate_expression, is_true, split_groups
 from .runner import Engine, Service, ServiceCall
 from .types import (
     EngineError,
@@ -40,11 +41,15 @@ __all__ = [
     "UnknownTask",
     "XmlRejected",
     "content_hash",
+    "default_prefix",
+    "evaluate_expression",
     "file_kind",
+    "is_true",
     "load_bundle",
     "load_bundles",
     "migrate_state",
     "parse_xml",
     "plan_migration",
+    "split_groups",
     "validate",
 ]

@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from .checks import check_bpmn, check_dmn, check_form
+from .routine import check_properties, default_prefix, properties_of
 from .timers import StepClockParser
 from .types import InvalidProcess, Problem
 from .xml import XmlRejected, element_at_line, element_lines, parse_xml
@@ -48,6 +49,25 @@ class ProcessBundle:
     forms: dict[str, dict[str, Any]]
     content_hash: str
     element_names: dict[str, str] = field(default_factory=dict)
+    # The OneStop properties (engine.routine): of the process, of its elements by id, of its lanes by name.
+    properties: dict[str, str] = field(default_factory=dict)
+    element_properties: dict[str, dict[str, str]] = field(default_factory=dict)
+    lane_properties: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def business_key_prefix(self) -> str:
+        """`business_key_prefix` of the process, or the initials of its id (citizen_request -> CR)."""
+        return self.properties.get("business_key_prefix") or default_prefix(self.key)
+
+    def elements_with(self, name: str, value: str | None = None) -> list[str]:
+        """Ids of the elements that set property `name` (to `value`, when given), in id order."""
+        return sorted(e for e, props in self.element_properties.items()
+                      if name in props and (value is None or props[name] == value))
+
+    def element_with_role(self, role: str) -> str | None:
+        """The element whose `role` property is `role` (e.g. the intake task), or None."""
+        found = self.elements_with("role", role)
+        return found[0] if found else None
 
     def form(self, name: str | None) -> dict[str, Any] | None:
         if not name:
@@ -63,6 +83,38 @@ class _Parsed:
     names: dict[str, str]
     forms: dict[str, dict[str, Any]]
     roots: dict[str, etree._Element]
+
+    def process_element(self, process_id: str) -> etree._Element | None:
+        for name, root in self.roots.items():
+            if file_kind(name) == "bpmn":
+                for process in root.iter(f"{{{BPMN_NS}}}process"):
+                    if process.get("id") == process_id:
+                        return process
+        return None
+
+    def routine_properties(self, process_id: str) -> tuple[dict[str, str], dict[str, dict[str, str]],
+                                                           dict[str, dict[str, str]]]:
+        """(process, element, lane) properties of one process; elements of other processes in the files
+        (called subprocesses) are included under their own ids, the process's own win a clash."""
+        process = self.process_element(process_id)
+        if process is None:
+            return {}, {}, {}
+        elements: dict[str, dict[str, str]] = {}
+        own = {e.get("id") for e in process.iter() if isinstance(e.tag, str)}
+        for root in (r for n, r in self.roots.items() if file_kind(n) == "bpmn"):
+            for element in root.iter(f"{{{BPMN_NS}}}*"):
+                if element.tag == f"{{{BPMN_NS}}}process" or element.tag == f"{{{BPMN_NS}}}lane":
+                    continue
+                props = properties_of(element)
+                eid = element.get("id")
+                if props and eid and (eid not in elements or eid in own):
+                    elements[eid] = props
+        lanes = {
+            lane.get("name") or lane.get("id", ""): properties_of(lane)
+            for lane in process.iter(f"{{{BPMN_NS}}}lane")
+            if properties_of(lane)
+        }
+        return properties_of(process), elements, lanes
 
 
 def _parse(files: Mapping[str, str], services: Iterable[str] | None) -> _Parsed:
@@ -112,10 +164,65 @@ def _parse(files: Mapping[str, str], services: Iterable[str] | None) -> _Parsed:
             problems += check_bpmn(name, root, decisions=decisions, forms=set(forms), services=services)
         else:
             problems += check_dmn(name, root)
+    if not problems:
+        problems += _routine_problems(roots, forms, process_ids)
     if roots and not process_ids and not problems and any(file_kind(n) == "bpmn" for n in roots):
         first = next(n for n in roots if file_kind(n) == "bpmn")
         problems.append(Problem(first, "", "no executable process (set isExecutable=\"true\")"))
     return _Parsed(problems, parser, process_ids, names, forms, roots)
+
+
+def _routine_problems(
+    roots: Mapping[str, etree._Element], forms: Mapping[str, dict[str, Any]], process_ids: list[str]
+) -> list[Problem]:
+    """The OneStop properties: each file on its own, then what needs the forms and all processes."""
+    problems: list[Problem] = []
+    channel: list[tuple[str, str]] = []
+    for name, root in roots.items():
+        if file_kind(name) != "bpmn":
+            continue
+        problems += check_properties(name, root)
+        for process in root.iter(f"{{{BPMN_NS}}}process"):
+            props = properties_of(process)
+            if props.get("citizen_channel", "").strip().lower() == "true":
+                channel.append((name, process.get("id", "")))
+            field_key = props.get("category_field")
+            if field_key:
+                problems += _category_field_problems(name, process, field_key, forms)
+    if len(channel) > 1:
+        problems.append(Problem(channel[1][0], channel[1][1], "citizen_channel is set on more than one "
+                                f"process ({', '.join(pid for _, pid in channel)}); only one process takes "
+                                "citizens' requests"))
+    return problems
+
+
+def _category_field_problems(
+    file: str, process: etree._Element, field_key: str, forms: Mapping[str, dict[str, Any]]
+) -> list[Problem]:
+    for task in process.iter(f"{{{BPMN_NS}}}*"):
+        props = properties_of(task)
+        if props.get("role") != "intake":
+            continue
+        form = forms.get(posixpath.basename(props.get("form") or ""))
+        if form is None:
+            return [Problem(file, task.get("id", ""), "category_field needs a form on the intake task")]
+        if field_key not in _form_keys(form):
+            return [Problem(file, process.get("id", ""),
+                            f"category_field '{field_key}' is not a field of the intake form")]
+        return []
+    return []
+
+
+def _form_keys(form: Mapping[str, Any]) -> set[str]:
+    keys: set[str] = set()
+    stack = list(form.get("components") or [])
+    while stack:
+        component = stack.pop()
+        if isinstance(component, dict):
+            stack.extend(component.get("components") or [])
+            if component.get("key"):
+                keys.add(str(component["key"]))
+    return keys
 
 
 def _schema_problems(name: str, root: etree._Element) -> list[Problem]:
@@ -177,6 +284,7 @@ def load_bundles(files: Mapping[str, str], services: Iterable[str] | None = None
         if specs is None:
             continue
         spec, subprocess_specs = specs
+        properties, element_properties, lane_properties = parsed.routine_properties(process_id)
         bundles.append(
             ProcessBundle(
                 key=process_id,
@@ -187,6 +295,9 @@ def load_bundles(files: Mapping[str, str], services: Iterable[str] | None = None
                 forms=parsed.forms,
                 content_hash=digest,
                 element_names=parsed.names,
+                properties=properties,
+                element_properties=element_properties,
+                lane_properties=lane_properties,
             )
         )
     if problems:

@@ -1,0 +1,134 @@
+"""What a routine says about itself in its BPMN: the OneStop properties an analyst sets in the modeler.
+
+The application reads these instead of naming one routine's element ids in code:
+
+- on the process: `business_key_prefix`, `start_groups`, `citizen_channel`, `category_field`;
+- on a user task: `role` (`intake` or `follow_up`) and `answered_when` (an expression over the task's data);
+- on a lane: `group` (a group name or `=variable`) and `managers_only`.
+
+They are all `spiffworkflow:property` entries inside the element's `extensionElements`, like `form` and `due`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from lxml import etree
+
+from .sandbox import RestrictedEnvironment, check_syntax
+from .types import Problem
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN, "spiff": SPIFF}
+
+PROCESS_PROPERTIES = ("business_key_prefix", "start_groups", "citizen_channel", "category_field")
+TASK_ROLES = ("intake", "follow_up")
+LANE_PROPERTIES = ("group", "managers_only")
+BOOLEANS = ("true", "false")
+
+PREFIX = re.compile(r"[A-Z][A-Z0-9]{0,9}")
+GROUP_NAME = re.compile(r"[a-z][a-z0-9_]{1,63}")
+VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+FIELD_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
+
+
+def properties_of(element: etree._Element) -> dict[str, str]:
+    """The spiffworkflow:property name/value pairs directly on `element` (empty when it has none)."""
+    props = element.xpath("./bpmn:extensionElements/spiff:properties/spiff:property", namespaces=NS)
+    return {p.get("name", ""): p.get("value", "") for p in props}
+
+
+def is_true(value: str | None) -> bool:
+    """A boolean property: only 'true' (any case) is true."""
+    return (value or "").strip().lower() == "true"
+
+
+def default_prefix(process_id: str) -> str:
+    """The business key prefix of a process that sets none: the initials of its id's words, upper case
+    (citizen_request -> CR, permit_application -> PA, intake -> I)."""
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", process_id) if w]
+    initials = "".join(w[0] for w in words if w[0].isalpha()).upper()
+    return initials[:10] or "P"
+
+
+def split_groups(value: str | None) -> list[str]:
+    """`start_groups` as a list: comma separated, blanks dropped."""
+    return [g.strip() for g in (value or "").split(",") if g.strip()]
+
+
+def evaluate_expression(expression: str, data: Mapping[str, Any], time_limit: float = 1.0) -> Any:
+    """Evaluate an analyst's expression (e.g. `answered_when`) over `data` in the script sandbox.
+
+    Raises like a gateway condition would (NameError for a missing variable, ScriptRejected, ...)."""
+    return RestrictedEnvironment(time_limit=time_limit).evaluate(expression, dict(data))
+
+
+def _line(element: etree._Element) -> int | None:
+    return element.sourceline or None
+
+
+def _check_group(value: str) -> str | None:
+    if value.startswith("="):
+        return None if VARIABLE.fullmatch(value[1:]) else (
+            "'=' must be followed by a case variable name, e.g. =office")
+    if GROUP_NAME.fullmatch(value):
+        return None
+    return f"'{value}' is not a group name (lower case letters, digits and _) or =variable"
+
+
+def check_properties(file: str, root: etree._Element) -> list[Problem]:
+    """Problems with the OneStop properties of the processes, tasks and lanes in one BPMN file."""
+    problems: list[Problem] = []
+    for process in root.xpath("//bpmn:process", namespaces=NS):
+        pid = process.get("id", "")
+        props = properties_of(process)
+        prefix = props.get("business_key_prefix")
+        if prefix is not None and not PREFIX.fullmatch(prefix):
+            problems.append(Problem(file, pid, f"business_key_prefix '{prefix}' must be 1-10 upper case "
+                                    "letters or digits, starting with a letter (e.g. CR)", _line(process)))
+        for group in split_groups(props.get("start_groups")):
+            if not GROUP_NAME.fullmatch(group):
+                problems.append(Problem(file, pid, f"start_groups: '{group}' is not a group name",
+                                        _line(process)))
+        channel = props.get("citizen_channel")
+        if channel is not None and channel.strip().lower() not in BOOLEANS:
+            problems.append(Problem(file, pid, "citizen_channel must be true or false", _line(process)))
+        field = props.get("category_field")
+        if field is not None and not FIELD_KEY.fullmatch(field):
+            problems.append(Problem(file, pid, f"category_field '{field}' is not a form field key",
+                                    _line(process)))
+        intakes = []
+        for task in process.xpath(".//bpmn:userTask | .//bpmn:manualTask", namespaces=NS):
+            tid = task.get("id", "")
+            task_props = properties_of(task)
+            role = task_props.get("role")
+            if role is not None and role not in TASK_ROLES:
+                problems.append(Problem(file, tid, f"unknown role '{role}' (one of: {', '.join(TASK_ROLES)})",
+                                        _line(task)))
+            if role == "intake":
+                intakes.append(tid)
+            answered = task_props.get("answered_when")
+            if answered is not None:
+                error = check_syntax(answered, "eval") if answered.strip() else "empty expression"
+                if error:
+                    problems.append(Problem(file, tid, f"answered_when: {error}", _line(task)))
+        if len(intakes) > 1:
+            problems.append(Problem(file, intakes[1], f"only one task may have role intake (also {intakes[0]})",
+                                    _line(process)))
+        if field is not None and not intakes:
+            problems.append(Problem(file, pid, "category_field needs a task with role intake whose form "
+                                    "has that field", _line(process)))
+        for lane in process.xpath(".//bpmn:lane", namespaces=NS):
+            lane_props = properties_of(lane)
+            lid = lane.get("id", "")
+            lane_group = lane_props.get("group")
+            group_error = _check_group(lane_group.strip()) if lane_group is not None else None
+            if group_error:
+                problems.append(Problem(file, lid, f"lane group: {group_error}", _line(lane)))
+            managers = lane_props.get("managers_only")
+            if managers is not None and managers.strip().lower() not in BOOLEANS:
+                problems.append(Problem(file, lid, "managers_only must be true or false", _line(lane)))
+    return problems
