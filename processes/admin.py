@@ -19,6 +19,7 @@ from .authz import require
 from .db import utcnow
 from .errors import Conflict, InvalidFormData, NotFound
 from .models import GROUP_KINDS, ROLES, Group, Membership, User
+from .users import end_sessions
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{1,63}")
 GROUP_NAME = re.compile(r"[a-z][a-z0-9_]{1,63}")
@@ -103,6 +104,7 @@ def update_user(session: Session, actor: User | None, user_id: int, *, display_n
     user.active = active
     if password:
         user.password_hash = generate_password_hash(password)
+        end_sessions(session, user)  # a stolen session must not outlive the password it was opened with
     session.flush()
     _audit(session, "user_updated", actor, now, user=user.username, roles=user.roles, active=active,
            password_changed=bool(password))

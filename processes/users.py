@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import secrets
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -54,6 +57,8 @@ def ensure_user(
     user.roles = list(roles)
     if password is not None:
         user.password_hash = generate_password_hash(password)
+        if user.id is not None:
+            end_sessions(session, user)
     session.flush()
     return user
 
@@ -68,8 +73,27 @@ def add_member(session: Session, user: User, group: Group, *, manager: bool = Fa
     return membership
 
 
-def check_password(user: User, password: str) -> bool:
-    return bool(user.active and user.password_hash and check_password_hash(user.password_hash, password))
+def check_password(user: User | None, password: str) -> bool:
+    """True when `user` is active and `password` is theirs.
+
+    Takes as long for an unknown user, an inactive one or one without a local password (single
+    sign-on) as for a wrong password: a dummy hash of the same method and cost is checked, so the
+    answer time does not tell which usernames exist."""
+    stored = user.password_hash if user is not None else None
+    matches = check_password_hash(stored or _dummy_hash(), password)
+    return bool(user is not None and user.active and stored and matches)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random password made like every stored one (werkzeug's default method and cost)."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every login session of `user`, on every browser: the cookies carry the old session version."""
+    user.session_version = (user.session_version or 0) + 1
+    session.flush()
 
 
 LOCALES = ("en", "sv")

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, redirect, url_for
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from processes.db import database_url
 from processes.unit import Database
@@ -45,6 +46,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     if test_config:
         app.config.update(test_config)
+    hops = int(os.environ.get("ONESTOP_PROXY_HOPS", "0"))
+    if hops:
+        # Behind N trusted proxies: the client's address (login throttling, logs) and the public scheme
+        # and host (single sign-on redirects) come from their X-Forwarded-* headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     app.extensions["onestop.db"] = Database(app.config["DATABASE_URL"])
     login_manager.init_app(app)

@@ -1,19 +1,24 @@
-"""Log in and out with local accounts."""
+"""Log in and out with local accounts, failed logins throttled (processes/login_throttle.py)."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required, login_user, logout_user
 
+from processes.db import utcnow
 from processes.errors import NotFound
-from processes.users import check_password, find_user
+from processes.login_throttle import locked_until, record_failure, record_success
+from processes.users import check_password, end_sessions, find_user
 
-from .extensions import limiter
-from .session import db_session, load_user
+from .session import actor, commit, current_user_of, db_session
 
 bp = Blueprint("auth", __name__)
 
@@ -26,28 +31,54 @@ def _safe_next(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
 
 
+def now() -> datetime:
+    """The time the throttle counts in: ONESTOP_CLOCK (a callable, for tests) or the real UTC time."""
+    clock: Callable[[], datetime] = current_app.config.get("ONESTOP_CLOCK") or utcnow
+    return clock()
+
+
+def login_page(status: int = 200, username: str = "") -> Any:
+    sso = current_app.extensions.get("onestop.sso")
+    return render_template("login.html", username=username, sso_name=sso.name if sso else None), status
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
 def login() -> Any:
-    if request.method == "POST":
-        username = request.form.get("username", "").strip()
-        password = request.form.get("password", "")
-        try:
-            user = find_user(db_session(), username)
-        except NotFound:
-            user = None
-        if user is not None and check_password(user, password):
-            current = load_user(user.id)
-            assert current is not None
-            login_user(current)
-            return redirect(_safe_next(request.args.get("next")) or url_for("home"))
-        flash(_("Wrong username or password."), "error")
-        return render_template("login.html", username=username), 401
-    return render_template("login.html", username="")
+    if request.method != "POST":
+        return login_page()
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    session, moment, address = db_session(), now(), request.remote_addr
+    until = locked_until(session, username, address, moment)
+    if until is not None:
+        # Refused before the password is checked: a locked guesser learns nothing and costs no hashing.
+        minutes = max(1, math.ceil((until - moment).total_seconds() / 60))
+        flash(ngettext("Too many failed logins. Try again in %(num)d minute.",
+                       "Too many failed logins. Try again in %(num)d minutes.", minutes), "error")
+        page, status = login_page(429, username)
+        return page, status, {"Retry-After": str(minutes * 60)}
+    try:
+        user = find_user(session, username)
+    except NotFound:
+        user = None
+    if check_password(user, password):  # as slow for an unknown name as for a wrong password
+        assert user is not None
+        record_success(session, username)
+        commit()
+        login_user(current_user_of(user))
+        return redirect(_safe_next(request.args.get("next")) or url_for("home"))
+    record_failure(session, username, address, moment)
+    commit()
+    flash(_("Wrong username or password."), "error")
+    return login_page(401, username)
 
 
 @bp.post("/logout")
 @login_required
 def logout() -> Any:
+    # The session cookie lives in the browser, so forgetting it there is not enough: a copy would
+    # still work. Raising the session version ends it (and the user's other sessions) on the server.
+    end_sessions(db_session(), actor())
+    commit()
     logout_user()
     return redirect(url_for("auth.login"))

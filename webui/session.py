@@ -53,9 +53,12 @@ class CurrentUser(UserMixin):
     display_name: str
     roles: list[str]
     locale: str
+    session_version: int = 0
 
     def get_id(self) -> str:
-        return str(self.id)
+        # The cookie names the user and the session version: raising the version ends the session
+        # even in a copy of the cookie, which the browser alone could not forget (it is signed, not stored).
+        return f"{self.id}:{self.session_version}"
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -73,12 +76,20 @@ class CurrentUser(UserMixin):
         return user
 
 
-def load_user(user_id: Any) -> CurrentUser | None:
+def load_user(session_id: Any) -> CurrentUser | None:
+    """The user of a login cookie ("<user id>:<session version>"), or None when it has ended."""
+    user_id, _, version = str(session_id).partition(":")
+    if not (user_id.isdigit() and version.isdigit() and len(user_id) < 10 and len(version) < 10):
+        return None  # a cookie from before session versions, or not ours
     user = db_session().get(User, int(user_id))
-    if user is None or not user.active:
+    if user is None or not user.active or user.session_version != int(version):
         return None
+    return current_user_of(user)
+
+
+def current_user_of(user: User) -> CurrentUser:
     return CurrentUser(user.id, user.username, user.display_name or user.username, list(user.roles),
-                       user.locale or "en")
+                       user.locale or "en", user.session_version)
 
 
 def actor() -> User:

@@ -5,6 +5,7 @@ from .cases import CASE_STATUSES, Article, Case
 from .drafts import ProcessDraft
 from .events import STEP_EVENT, Event
 from .lanes import LaneMapping
+from .logins import LoginFailures
 from .outbox import OUTBOX_STATES, OutboxMessage
 from .portal import Attachment, SurveyResponse
 from .tasks import TASK_STATUSES, Task
@@ -31,6 +32,7 @@ __all__ = [
     "Event",
     "Group",
     "LaneMapping",
+    "LoginFailures",
     "Membership",
     "OutboxMessage",
     "ProcessDraft",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import utcnow
@@ -16,6 +16,8 @@ GROUP_KINDS = ("csu", "office")
 
 class User(Base):
     __tablename__ = "users"
+    # A single sign-on account is the pair (issuer, subject): `sub` is unique only at its provider.
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -27,6 +29,10 @@ class User(Base):
     locale: Mapped[str] = mapped_column(String(8), default="en")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of every login cookie: raising it ends all the user's sessions (logout, new password).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 

@@ -82,7 +82,7 @@ def test_upgrade_creates_every_table(db_url: str) -> None:
     finally:
         engine.dispose()
     assert {t for t in tables if not is_search_object(t)} == set(Base.metadata.tables) | {"alembic_version"}
-    assert current_revision(db_url) == head_revision() == "0001"
+    assert current_revision(db_url) == head_revision() is not None
 
 
 def test_upgrade_of_an_up_to_date_database_changes_nothing(db_url: str) -> None:
