@@ -10,6 +10,7 @@ from .runner import Engine, Service, ServiceCall
 from .types import (
     EngineError,
     InvalidProcess,
+    NotWaiting,
     PendingTimer,
     Problem,
     ReadyTask,
@@ -18,6 +19,7 @@ from .types import (
     Snapshot,
     StepRecord,
     UnknownTask,
+    Waiting,
 )
 from .xml import MAX_XML_BYTES, XmlRejected, parse_xml
 
@@ -27,6 +29,7 @@ __all__ = [
     "EngineError",
     "InvalidProcess",
     "MigrationPlan",
+    "NotWaiting",
     "PendingTimer",
     "Problem",
     "ProcessBundle",
@@ -39,6 +42,7 @@ __all__ = [
     "StepRecord",
     "TaskMove",
     "UnknownTask",
+    "Waiting",
     "XmlRejected",
     "content_hash",
     "default_prefix",

@@ -24,6 +24,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .bundle import ProcessBundle
 from .runner import Engine, Service
+from .snapshot import finished_ids
 from .state import _REGISTRY, dump_state, load_state
 from .types import Snapshot
 
@@ -151,4 +152,4 @@ def migrate_state(engine: Engine, source: ProcessBundle, target: ProcessBundle, 
         return plan, None
     restored = load_state(target, dump_state(workflow))
     engine._attach(restored, services, now)
-    return plan, engine._advance(restored, Engine._finished(restored))
+    return plan, engine._advance(restored, finished_ids(restored))

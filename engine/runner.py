@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.task import Task
@@ -18,10 +17,12 @@ from SpiffWorkflow.util.task import TaskState
 
 from .bundle import ProcessBundle
 from .compaction import compact
+from .events import deliver, waiting_for
 from .sandbox import RestrictedEnvironment, check_syntax
+from .snapshot import case_data, finished_ids, pending_timers, steps_since, stuck_elements
 from .state import dump_state, load_state
 from .timers import clock
-from .types import PendingTimer, ReadyTask, ScriptError, ServiceInterrupted, Snapshot, StepRecord, UnknownTask
+from .types import ReadyTask, ScriptError, ServiceInterrupted, Snapshot, StepRecord, UnknownTask
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ class Engine:
         """Complete ready task `task_id` with the submitted `data`."""
         workflow = self._restore(bundle, state, services, now)
         task = self._ready_task(workflow, task_id)
-        before = self._finished(workflow)
+        before = finished_ids(workflow)
         task.data.update(data)
         self._guard(task.run)
         return self._advance(workflow, before)
@@ -144,10 +145,47 @@ class Engine:
         """Fire the waiting timer events `task_ids` now, whatever their due date says."""
         workflow = self._restore(bundle, state, services, now)
         wanted = set(task_ids)
-        before = self._finished(workflow)
+        before = finished_ids(workflow)
         for task in workflow.get_tasks(state=TaskState.WAITING):
             if str(task.id) in wanted:
                 task._set_internal_data(event_fired=True)
+        return self._advance(workflow, before)
+
+    def send_message(
+        self,
+        bundle: ProcessBundle,
+        state: dict[str, Any],
+        name: str,
+        payload: Mapping[str, Any],
+        services: Mapping[str, Service] | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> Snapshot:
+        """Deliver BPMN message `name` with `payload` to the catch event, receive task or event
+        sub-process start that waits for it; NotWaiting when nothing in the case does."""
+        return self._deliver(bundle, state, "message", name, payload, services, now)
+
+    def send_signal(
+        self,
+        bundle: ProcessBundle,
+        state: dict[str, Any],
+        name: str,
+        payload: Mapping[str, Any],
+        services: Mapping[str, Service] | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> Snapshot:
+        """Deliver BPMN signal `name` with `payload` to whatever in the case catches it; NotWaiting
+        when nothing does."""
+        return self._deliver(bundle, state, "signal", name, payload, services, now)
+
+    def _deliver(
+        self, bundle: ProcessBundle, state: dict[str, Any], kind: str, name: str, payload: Mapping[str, Any],
+        services: Mapping[str, Service] | None, now: datetime | None,
+    ) -> Snapshot:
+        workflow = self._restore(bundle, state, services, now)
+        before = finished_ids(workflow)
+        self._guard(lambda: deliver(workflow, kind, name, payload))
         return self._advance(workflow, before)
 
     def snapshot(self, bundle: ProcessBundle, state: dict[str, Any]) -> Snapshot:
@@ -175,10 +213,6 @@ class Engine:
         return task
 
     @staticmethod
-    def _finished(workflow: BpmnWorkflow) -> set[Any]:
-        return {t.id for t in workflow.tasks.values() if t.has_state(TaskState.FINISHED_MASK)}
-
-    @staticmethod
     def _guard(step: Callable[[], Any]) -> None:
         try:
             step()
@@ -191,33 +225,22 @@ class Engine:
         self._guard(workflow.do_engine_steps)
         self._guard(workflow.refresh_timers)
         self._guard(workflow.do_engine_steps)
-        steps = [
-            StepRecord(t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
-                       type(t.task_spec).__name__)
-            for t in sorted(workflow.tasks.values(), key=lambda t: t.last_state_change)
-            if t.state == TaskState.COMPLETED and t.id not in finished_before and t.task_spec.bpmn_id
-        ]
+        steps = steps_since(workflow, finished_before)
         compact(workflow)
         return self._snapshot(workflow, steps)
 
     def _snapshot(self, workflow: BpmnWorkflow, steps: list[StepRecord]) -> Snapshot:
         ready = workflow.get_tasks(state=TaskState.READY, manual=True)
-        completed = workflow.is_completed()
-        if completed:
-            data = dict(workflow.data)
-        elif ready:
-            data = dict(max(ready, key=lambda t: t.last_state_change).data)
-        else:
-            live = [t for t in workflow.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
-            data = dict(max(live, key=lambda t: t.last_state_change).data) if live else dict(workflow.data)
-        data.pop("data_objects", None)
+        waiting = waiting_for(workflow)
         return Snapshot(
             state=dump_state(workflow),
-            data=json.loads(json.dumps(data, default=str)),
+            data=case_data(workflow, ready),
             ready_tasks=[self._describe(workflow, t) for t in ready],
-            timers=self._timers(workflow),
-            completed=completed,
+            timers=pending_timers(workflow),
+            completed=workflow.is_completed(),
             steps=steps,
+            waiting=waiting,
+            stuck=stuck_elements(workflow, ready, waiting),
         )
 
     def _describe(self, workflow: BpmnWorkflow, task: Task) -> ReadyTask:
@@ -239,19 +262,3 @@ class Engine:
             due=due,
             properties=props,
         )
-
-    @staticmethod
-    def _timers(workflow: BpmnWorkflow) -> list[PendingTimer]:
-        timers = []
-        for task in workflow.get_tasks(state=TaskState.WAITING):
-            definition = getattr(task.task_spec, "event_definition", None)
-            if not isinstance(definition, TimerEventDefinition):
-                continue
-            value = task._get_internal_data("event_value")
-            if isinstance(value, dict):  # cycle timers keep their next firing here
-                value = value.get("next")
-            if not value:
-                continue
-            due = TimerEventDefinition.get_datetime(str(value))
-            timers.append(PendingTimer(str(task.id), task.task_spec.bpmn_id or "", due.astimezone(UTC)))
-        return timers

@@ -52,6 +52,10 @@ class UnknownTask(EngineError):
     """The task id is not a ready task of this case."""
 
 
+class NotWaiting(EngineError):
+    """A message or signal was sent to a case that waits for no event of that name."""
+
+
 @dataclass(frozen=True)
 class ReadyTask:
     """A user or manual task waiting for a person."""
@@ -83,6 +87,18 @@ class StepRecord:
     kind: str
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """Something besides a person that a case waits for.
+
+    `kind` is 'message', 'signal', 'timer' or 'condition'; `name` is the message or signal name,
+    the timer expression or the condition."""
+
+    element_id: str
+    kind: str
+    name: str
+
+
 @dataclass
 class Snapshot:
     """The state of a case after a step, ready to persist."""
@@ -93,3 +109,7 @@ class Snapshot:
     timers: list[PendingTimer]
     completed: bool
     steps: list[StepRecord] = field(default_factory=list)
+    # What the case waits on besides people (catch events, event sub-process starts).
+    waiting: list[Waiting] = field(default_factory=list)
+    # Element ids of the unfinished tasks when the case can neither move nor wait on anything.
+    stuck: list[str] = field(default_factory=list)
