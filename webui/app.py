@@ -20,6 +20,7 @@ from .helpers import register_helpers
 from .input_guard import IdConverter, apply_body_limit, reject_nul_bytes
 from .logging import configure_logging, init_request_logging
 from .monitoring import init_metrics
+from .security_headers import init_security_headers
 from .session import close_session, load_user
 
 
@@ -43,6 +44,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         RATELIMIT_ENABLED=True,
         # A moving window: "10 per minute" holds for any 60 s, not per clock minute.
         RATELIMIT_STRATEGY="moving-window",
+        # A tile URL template for maps ("https://{s}.tile.example.org/{z}/{x}/{y}.png"): its host joins the CSP img-src.
+        ONESTOP_MAP_TILES=os.environ.get("ONESTOP_MAP_TILES"),
     )
     if test_config:
         app.config.update(test_config)
@@ -65,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_request_logging(app)
     init_metrics(app)  # /healthz and /metrics
     register_error_handlers(app)
+    init_security_headers(app)
     register_helpers(app)
     app.url_map.converters["int"] = IdConverter
     app.before_request(reject_nul_bytes)

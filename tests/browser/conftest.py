@@ -11,9 +11,10 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import ConsoleMessage, Page
 from werkzeug.serving import make_server
 
 from processes.db import upgrade
@@ -90,9 +91,44 @@ def log_in(page: Page, base_url: str, username: str, password: str = "demo") -> 
 
 def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:
     """Serious and critical accessibility violations axe-core finds on the current page."""
-    page.add_script_tag(path=str(AXE))
+    # Loaded from the app like its own scripts: the CSP refuses an inline copy.
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
+    page.add_script_tag(url=f"{origin}/static/dist/axe.min.js")
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"] if v["impact"] in impacts
     ]
+
+
+# Registered before any page script runs (Playwright injects it past the CSP): every violation is kept.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(
+  `${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`));
+"""
+
+
+class PageProblems:
+    """Console errors and Content-Security-Policy violations of a page, from `watch(page)` on."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.console_errors: list[str] = []
+        page.add_init_script(CSP_LISTENER)
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        where = message.location.get("url", "")
+        if message.type == "error" and not where.endswith("/favicon.ico"):  # the app has no icon: a 404
+            self.console_errors.append(f"{message.text} ({where})")
+
+    def csp_violations(self) -> list[str]:
+        """The violations the current document saw (the list starts again with each page load)."""
+        return list(self.page.evaluate("window.__cspViolations || []"))
+
+
+@pytest.fixture
+def problems(page: Page) -> PageProblems:
+    return PageProblems(page)

@@ -36,7 +36,7 @@ def test_dashboard_draws_every_chart_above_its_table(page: Page, live_server: st
     page.goto(f"{live_server}/dashboard?{year}")
 
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
-    page.wait_for_function("[...document.querySelectorAll('canvas[data-chart]')].every(c => c.chart)")
+    page.wait_for_function("() => [...document.querySelectorAll('canvas[data-chart]')].every(c => c.chart)")
     drawn, empty = page.locator("figure canvas[data-chart]").count(), page.locator("figure p.muted").count()
     assert drawn >= 3 and drawn + empty == page.locator("figure.chart-figure").count() == 5
     expect(page.get_by_role("table", name="Requests per channel")).to_be_visible()

@@ -15,7 +15,7 @@ def test_a_form_set_in_the_onestop_group_is_saved_and_a_missing_form_is_marked(p
     page.get_by_label("Key").fill(key)
     page.get_by_label("Name", exact=True).fill("Parking permit")
     page.get_by_role("button", name="Create draft").click()
-    page.wait_for_function("window.onestopEditor && window.onestopEditor.ready")
+    page.wait_for_function("() => window.onestopEditor && window.onestopEditor.ready")
     expect(page.locator("#os-problems")).to_have_text("No problems: this draft can be deployed.")
 
     page.evaluate("""() => { const m = window.onestopEditor.modeler;
@@ -31,6 +31,6 @@ def test_a_form_set_in_the_onestop_group_is_saved_and_a_missing_form_is_marked(p
     assert axe_violations(page) == []
 
     page.reload()
-    page.wait_for_function("window.onestopEditor && window.onestopEditor.ready")
+    page.wait_for_function("() => window.onestopEditor && window.onestopEditor.ready")
     assert 'name="form" value="check.form"' in page.evaluate("window.onestopEditor.content()")
     expect(page.locator('[data-element-id="first_step"].os-problem')).to_have_count(1)
