@@ -92,13 +92,16 @@ def _message(err: BaseException) -> str:
 class Engine:
     """Steps cases of parsed bundles. Thread-safe: no per-case state lives here."""
 
-    def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None, time_limit: float = 1.0):
+    def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None, time_limit: float = 1.0,
+                 **limits: int):
+        """`limits`: the sandbox's memory_limit and data_limit in bytes (see RestrictedEnvironment)."""
         self.helpers = dict(helpers or {})
         self.time_limit = time_limit
+        self.limits = limits
 
     def _attach(self, workflow: BpmnWorkflow, services: Mapping[str, Service] | None,
                 now: datetime | None = None) -> None:
-        environment = RestrictedEnvironment(helpers=self.helpers, time_limit=self.time_limit)
+        environment = RestrictedEnvironment(helpers=self.helpers, time_limit=self.time_limit, **self.limits)
         workflow.script_engine = _ScriptEngine(environment, services or {}, clock(now))
 
     def start(

@@ -3,7 +3,9 @@
 SpiffWorkflow's own environment is plain exec/eval: a script may `import os`, and trimming
 `__builtins__` alone is escapable through `().__class__.__bases__[0].__subclasses__()`. Here the source
 is compiled by RestrictedPython (no imports, no names or attributes starting with "_"), runs against a
-short whitelist of builtins, and is stopped by a trace function once its time is up.
+short whitelist of builtins, and is stopped by a trace function once its time or memory is up
+(sandbox_memory). Every operation that can grow a value checks the size it would make first
+(sandbox_limits, sandbox_builtins), and the task data a script leaves behind has a size limit.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import logging
 import operator
 import re
 import sys
-import time
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from types import CodeType, FrameType
@@ -24,7 +25,17 @@ from RestrictedPython import Guards, PrintCollector, compile_restricted_eval, co
 from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from .sandbox_limits import MAX_ITEMS, ScriptLimitExceeded, bounded_getattr, check_percent, formatted
+from .sandbox_builtins import GUARDED_BUILTINS, BoundedPrint, display, star, write_guard
+from .sandbox_limits import (
+    MAX_ITEMS,
+    ScriptLimitExceeded,
+    bounded_getattr,
+    check_data,
+    check_percent,
+    formatted,
+    join_text,
+)
+from .sandbox_memory import MB, Budget, ScriptStopped, enter
 
 FILENAME = "<string>"  # SpiffWorkflow looks for this name in a traceback to report the failing line
 MAX_INT_BITS = 100_000  # largest int that `*`, `**` or `<<` may build in one C call
@@ -34,9 +45,11 @@ _REFUSED_STATEMENTS: dict[type[ast.AST], str] = {
     ast.Import: "import", ast.ImportFrom: "import", ast.ClassDef: "class definition",
     ast.Try: "try/except", ast.TryStar: "try/except", ast.With: "with",
 }
-_BOUNDED_OPS: dict[type[ast.operator], str] = {ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<", ast.Mod: "%"}
-_BINARY: dict[str, Callable[[Any, Any], Any]] = {"*": operator.mul, "**": operator.pow, "<<": operator.lshift,
-                                                 "%": operator.mod}
+_BOUNDED_OPS: dict[type[ast.operator], str] = {ast.Add: "+", ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<",
+                                               ast.Mod: "%"}
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {"+": operator.add, "*": operator.mul, "**": operator.pow,
+                                                 "<<": operator.lshift, "%": operator.mod}
+_SEQUENCES = (str, bytes, list, tuple)
 _INPLACE: dict[str, Callable[[Any, Any], Any]] = {
     "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
     "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow, "<<=": operator.ilshift,
@@ -51,10 +64,6 @@ class ScriptRejected(SyntaxError):
 
     def __str__(self) -> str:  # the message already says "Line N"; SyntaxError would add "(line N)"
         return str(self.msg)
-
-
-class _Deadline(BaseException):
-    """Raised by the tracer; a BaseException so no helper's `except Exception` swallows it."""
 
 
 def _located(new: ast.AST, old: ast.AST) -> Any:
@@ -72,12 +81,37 @@ class _ScriptPolicy(RestrictingNodeTransformer):
         return super().visit(node)
 
     def visit_Call(self, node: ast.Call) -> Any:
+        """`f(*items)`: the items are counted (_star_) before C unpacks them."""
         if isinstance(node.func, ast.Name) and node.func.id in REFUSED_CALLS:
             self.error(node, f"{node.func.id}() is not allowed in scripts")
-        return super().visit_Call(node)
+        call = super().visit_Call(node)
+        for arg in call.args if isinstance(call, ast.Call) else []:
+            if isinstance(arg, ast.Starred):
+                arg.value = _located(ast.Call(ast.Name("_star_", ast.Load()), [arg.value], []), arg)
+        return call
+
+    def _display(self, node: ast.List | ast.Tuple | ast.Set, kind: str) -> ast.AST:
+        """`[a, *b, *c]` goes through _display_, which adds up the parts before they are copied."""
+        node = self.node_contents_visit(node)
+        stored = not isinstance(getattr(node, "ctx", ast.Load()), ast.Load)  # `a, *b = items` unpacks
+        if stored or not any(isinstance(e, ast.Starred) for e in node.elts):
+            return node
+        parts: list[ast.expr] = [e.value if isinstance(e, ast.Starred) else ast.Tuple([e], ast.Load())
+                                 for e in node.elts]
+        return _located(ast.Call(ast.Name("_display_", ast.Load()), [ast.Constant(kind), *parts], []), node)
+
+    def visit_List(self, node: ast.List) -> ast.AST:
+        return self._display(node, "list")
+
+    def visit_Tuple(self, node: ast.Tuple) -> ast.AST:
+        return self._display(node, "tuple")
+
+    def visit_Set(self, node: ast.Set) -> ast.AST:
+        return self._display(node, "set")
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
-        """`*`, `**` and `<<` go through _binop_, which refuses memory bombs like 'x' * 10**9."""
+        """`+`, `*`, `**`, `<<` and `%` go through _binop_, which refuses memory bombs like 'x' * 10**9
+        or `s + s` past MAX_ITEMS."""
         node = self.node_contents_visit(node)
         symbol = _BOUNDED_OPS.get(type(node.op))
         if symbol is None:
@@ -85,14 +119,19 @@ class _ScriptPolicy(RestrictingNodeTransformer):
         args: list[ast.expr] = [ast.Constant(symbol), node.left, node.right]
         return _located(ast.Call(ast.Name("_binop_", ast.Load()), args, []), node)
 
-    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
-        """`f"{x:>{n}}"` goes through _formatted_, which refuses a width that would build gigabytes."""
-        node = self.node_contents_visit(node)
-        if node.format_spec is None:
-            return node
-        args: list[ast.expr] = [node.value, ast.Constant(node.conversion), node.format_spec]
-        call = _located(ast.Call(ast.Name("_formatted_", ast.Load()), args, []), node)
-        return _located(ast.FormattedValue(call, -1, None), node)
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
+        """An f-string becomes _join_text_((_formatted_(x, conversion, spec), "text", ...)): each field's
+        text and width, then the total length, are checked before they are built (`f"{s}{s}"` doubles)."""
+        node = self.node_contents_visit(node)  # a nested format spec is a JoinedStr: it is a call by now
+        parts: list[ast.expr] = []
+        for value in node.values:
+            if isinstance(value, ast.FormattedValue):
+                spec = value.format_spec if value.format_spec is not None else ast.Constant("")
+                args: list[ast.expr] = [value.value, ast.Constant(value.conversion), spec]
+                parts.append(_located(ast.Call(ast.Name("_formatted_", ast.Load()), args, []), value))
+            else:
+                parts.append(value)
+        return _located(ast.Call(ast.Name("_join_text_", ast.Load()), [ast.Tuple(parts, ast.Load())], []), node)
 
     def visit_While(self, node: ast.While) -> ast.AST:
         """`while True: pass` compiles to a lone backward jump, which raises no 'line' trace event;
@@ -131,6 +170,11 @@ def _compiled(source: str, mode: str) -> CodeType:
 
 
 def _check_size(op: str, left: Any, right: Any) -> None:
+    if op == "+":
+        if isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES) and len(left) + len(right) > MAX_ITEMS:
+            raise ScriptLimitExceeded(
+                f"script exceeded its size limit: + would make {len(left) + len(right)} items (limit {MAX_ITEMS})")
+        return
     if op == "%":
         if isinstance(left, str | bytes):
             check_percent(left, right)
@@ -186,40 +230,49 @@ def _allowed_builtin(name: str, value: Any) -> bool:
 
 BUILTINS: dict[str, Any] = {
     **{name: value for name, value in Guards.safe_builtins.items() if _allowed_builtin(name, value)},
-    "len": len, "min": min, "max": max, "sum": sum, "sorted": sorted, "reversed": reversed, "any": any,
-    "all": all, "enumerate": enumerate, "zip": zip, "map": map, "filter": filter, "list": list,
-    "dict": dict, "set": set, "frozenset": frozenset, "tuple": tuple, "range": _range,
-    "getattr": bounded_getattr, "datetime": datetime, "date": date, "timedelta": timedelta,
+    "len": len, "min": min, "max": max, "reversed": reversed, "any": any, "all": all, "enumerate": enumerate,
+    "filter": filter, "range": _range, "getattr": bounded_getattr, "datetime": datetime, "date": date,
+    "timedelta": timedelta, **GUARDED_BUILTINS,
 }
 _GUARDS: dict[str, Any] = {
     "__builtins__": BUILTINS,
     "_getattr_": bounded_getattr,  # safer_getattr_raise (a missing attribute raises), text methods bounded
     "_getitem_": operator.getitem,
     "_getiter_": iter,
-    "_write_": Guards.full_write_guard,  # plain dicts and lists are writable, attributes of anything else not
+    "_write_": write_guard,  # plain dicts and lists are writable, attributes of anything else not
     "_inplacevar_": _inplacevar,
     "_binop_": _binop,
     "_formatted_": formatted,
+    "_join_text_": join_text,
+    "_display_": display,
+    "_star_": star,
     "_iter_unpack_sequence_": Guards.guarded_iter_unpack_sequence,
     "_unpack_sequence_": Guards.guarded_unpack_sequence,
     "_apply_": lambda function, *args, **kwargs: function(*args, **kwargs),  # f(*a, **kw)
-    "_print_": PrintCollector,
+    "_print_": BoundedPrint,
     "_tick_": None,
 }
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
     """SpiffWorkflow's TaskDataEnvironment semantics (scripts read and write the task data directly,
-    helpers and functions are removed afterwards), run in the sandbox with a time limit."""
+    helpers and functions are removed afterwards), run in the sandbox with a time limit, a memory
+    budget (how much the process may grow while it runs) and a size limit on the task data it leaves."""
 
-    def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None, time_limit: float = 1.0):
+    def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None, time_limit: float = 1.0,
+                 memory_limit: int = 64 * MB, data_limit: int = MB):
         super().__init__(environment_globals=dict(helpers or {}))
         self.time_limit = time_limit
+        self.memory_limit = memory_limit
+        self.data_limit = data_limit
 
     def evaluate(self, expression: str, context: dict[str, Any],
                  external_context: Mapping[str, Any] | None = None) -> Any:
         code = _compiled(expression, "eval")
-        return self._run(code, {**self.globals, **(external_context or {}), **context, **_GUARDS})
+        value, budget = self._run(code, {**self.globals, **(external_context or {}), **context, **_GUARDS})
+        if budget.mutated:  # `items.append(...)` in a condition changes the task data too
+            check_data(context, self.data_limit)
+        return value
 
     def execute(self, script: str, context: dict[str, Any],
                 external_context: Mapping[str, Any] | None = None) -> bool:
@@ -239,31 +292,32 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
                 log.info("script printed: %s", printed())
             for key in [k for k, v in context.items() if k in injected or k == "_print" or callable(v)]:
                 del context[key]
+        check_data(context, self.data_limit)
         return True
 
     def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
         raise NotImplementedError("service calls are dispatched by the engine, not the script environment")
 
-    def _run(self, code: CodeType, scope: dict[str, Any]) -> Any:
-        """Trace only this thread and only script frames; a Flask request thread cannot use signals."""
-        deadline = time.monotonic() + self.time_limit
+    def _run(self, code: CodeType, scope: dict[str, Any]) -> tuple[Any, Budget]:
+        """Trace only this thread and only script frames; a Flask request thread cannot use signals.
+        The budget is checked on every line, and by the guards while C consumes an iterator."""
+        budget = Budget(self.time_limit, self.memory_limit)
 
         def on_line(frame: FrameType, event: str, arg: Any) -> Any:
-            if event == "line" and time.monotonic() > deadline:
-                raise _Deadline
+            if event == "line":
+                budget.check()
             return on_line
 
         def on_call(frame: FrameType, event: str, arg: Any) -> Any:
             return on_line if frame.f_code.co_filename == FILENAME else None
 
-        previous = sys.gettrace()
+        previous, outer = sys.gettrace(), enter(budget)
         sys.settrace(on_call)
         try:
-            return eval(code, scope)
-        except _Deadline as stop:
+            return eval(code, scope), budget
+        except ScriptStopped as stop:
             # Keep the script's frames so Spiff can name the line that was running.
-            raise ScriptLimitExceeded(
-                f"script exceeded its time limit of {self.time_limit:g} s"
-            ).with_traceback(stop.__traceback__) from None
+            raise ScriptLimitExceeded(stop.message).with_traceback(stop.__traceback__) from None
         finally:
             sys.settrace(previous)
+            enter(outer)

@@ -35,7 +35,11 @@ def bundle_for(version: ProcessVersion) -> ProcessBundle:
 
 @lru_cache(maxsize=1)
 def engine() -> Engine:
-    return Engine(time_limit=float(os.environ.get("ONESTOP_SCRIPT_TIME_LIMIT", "1.0")))
+    """The engine with the sandbox's limits: a script's time (ONESTOP_SCRIPT_TIME_LIMIT, seconds), how much
+    the process may grow while it runs (ONESTOP_SCRIPT_MEMORY_MB) and a case's data (ONESTOP_CASE_DATA_KB)."""
+    return Engine(time_limit=float(os.environ.get("ONESTOP_SCRIPT_TIME_LIMIT", "1.0")),
+                  memory_limit=int(os.environ.get("ONESTOP_SCRIPT_MEMORY_MB", "64")) * 1024 * 1024,
+                  data_limit=int(os.environ.get("ONESTOP_CASE_DATA_KB", "1024")) * 1024)
 
 
 @lru_cache(maxsize=4)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 import threading
 import time
@@ -221,3 +223,123 @@ def test_spiffworkflow_reports_an_import_as_a_task_error() -> None:
     assert "import is not allowed in scripts" in str(caught.value)
     assert caught.value.task.task_spec.bpmn_id == "compute"
     assert caught.value.line_number == 1
+
+
+# Each doubles a value until something stops it: before the size checks on `+`, f-strings, `%`, unpacking,
+# .extend() and slice assignment, `s = s + s` made 128 MB strings within the time limit.
+DOUBLING = [
+    ("s = 'x' * 1000\nwhile True:\n    s = s + s", "+ would make 1024000 items"),
+    ("s = 'x' * 1000\nwhile True:\n    s += s", "+ would make 1024000 items"),
+    ("b = 'x'.encode() * 1000\nwhile True:\n    b = b + b", "+ would make 1024000 items"),
+    ("l = [1] * 1000\nwhile True:\n    l += l", "+ would make 1024000 items"),
+    ("t = (1,) * 1000\nwhile True:\n    t = t + t", "+ would make 1024000 items"),
+    ("l = [1] * 1000\nwhile True:\n    l.extend(l)", ".extend() would make 1024000 items"),
+    ("l = [1] * 1000\nwhile True:\n    list.extend(l, l)", ".extend() would make 1024000 items"),
+    ("l = [1] * 1000\nwhile True:\n    l[:0] = l", "slice assignment would make 1024000 items"),
+    ("l = [1] * 1000\nwhile True:\n    l = [*l, *l]", "unpacking with * would make 1024000 items"),
+    ("t = (1,) * 1000\nwhile True:\n    t = (*t, *t)", "unpacking with * would make 1024000 items"),
+    ("s = 'x' * 1000\nwhile True:\n    s = f'{s}{s}'", "an f-string would make 1024000 items"),
+    ("s = 'x' * 1000\nwhile True:\n    s = '%s%s' % (s, s)", "% would make 1024025 items"),
+    ("s = 'x' * 1000\nwhile True:\n    s = ''.join([s, s])", ".join() would make 1024000 items"),
+    ("s = 'x' * 1000\nwhile True:\n    s = s.replace('x', 'xx')", ".replace() would make 1024000 items"),
+    ("s = 'x' * 1000\nwhile True:\n    s = [s * 2 for i in [1]][0]", "* would make 1024000 items"),
+    ("s = 'x' * 10**6\nt = str([s] * 1000)", "str() would make 1002005 items"),
+    ("s = 'x' * 10**6\nt = f'{[s] * 1000}'", "an f-string field would make 1002005 items"),
+    ("s = 'x' * 10**6\nprint([s] * 1000)", "print() would make 1002015 items"),
+    ("s = 'x' * 10**6\nt = '%s' % ([s] * 1000,)", "% would make"),
+    ("x = sum([[0] * 1000] * 1000, [])", "sum() adds numbers"),
+    ("b = (1).to_bytes(10**9, 'big')", ".to_bytes() would make 1000000000 items"),
+    ("t = ('a' * 10**5).translate({97: 'b' * 10**5})", ".translate() would make 10000000000 items"),
+]
+
+
+@pytest.mark.parametrize(("source", "message"), DOUBLING)
+def test_doubling_is_refused_quickly_with_a_clear_message(source: str, message: str) -> None:
+    started = time.monotonic()
+    with pytest.raises((ScriptLimitExceeded, TypeError)) as caught:
+        RestrictedEnvironment(time_limit=1).execute(source, {})
+    assert message in str(caught.value)
+    assert time.monotonic() - started < 2
+
+
+# Each keeps many values that every single operation may build: only the memory budget stops them.
+HOARDING = {
+    "copies": "keep = []\nl = [0] * 10**6\nwhile True:\n    keep.append(list(l))",
+    "strings": "keep = []\nwhile True:\n    keep.append('x' * 10**5 + str(len(keep)))",
+    "comprehension": "x = [[0] * 10**6 for i in range(10000)]",
+    "zip of many lists": "l = list(range(10**6))\nx = list(zip(*[l] * 1000))",
+    "set.update from zip": "l = list(range(10**6))\ns = set()\ns.update(zip(*[l] * 1000))",
+    "map(list)": "l = [0] * 10**6\nx = list(map(list, [l] * 10000))",
+}
+MEASURE = """
+import json, resource, sys
+from engine.sandbox import RestrictedEnvironment
+resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))  # a safety net should the budget ever fail
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    RestrictedEnvironment(time_limit=5, memory_limit=32 << 20).execute(sys.argv[1], {})
+    error = None
+except Exception as err:
+    error = str(err)
+grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024
+print(json.dumps({"error": error, "grown_mb": grown}))
+"""
+
+
+@pytest.mark.parametrize("name", HOARDING)
+def test_memory_a_script_keeps_is_capped_by_its_budget(name: str) -> None:
+    """Peak memory of a fresh interpreter running the script: within the 32 MB budget plus one operation."""
+    ran = subprocess.run([sys.executable, "-c", MEASURE, HOARDING[name]], capture_output=True, text=True,
+                         timeout=60, check=True)
+    outcome = json.loads(ran.stdout)
+    assert outcome["error"] is not None and "memory limit" in outcome["error"], outcome
+    assert outcome["grown_mb"] < 32 + 24, outcome
+
+
+def test_the_data_a_script_leaves_has_a_size_limit_naming_the_variable() -> None:
+    env = RestrictedEnvironment(data_limit=100 * 1024)
+    env.execute("small = 'x' * 1000\nnote = 'y' * 60000", data := {})
+    assert len(data["note"]) == 60000
+    with pytest.raises(ScriptLimitExceeded, match="larger than its limit of 100 KB: variable 'more'"):
+        env.execute("more = 'z' * 60000", data)
+    with pytest.raises(ScriptLimitExceeded, match="variable 'alias' makes it too big"):
+        env.execute("alias = [[note] * 1000] * 1000", {"note": "n" * 1000})
+    with pytest.raises(ScriptLimitExceeded, match="variable 'x' is nested deeper than 64 levels"):
+        env.execute("x = []\nfor i in range(100):\n    x = [x]", {})
+    with pytest.raises(ScriptLimitExceeded, match="variable 'x' is nested deeper .* contains itself"):
+        env.execute("x = []\nx.append(x)", {})
+
+
+def test_a_condition_that_grows_the_data_is_checked_too() -> None:
+    env = RestrictedEnvironment(data_limit=100 * 1024)
+    data: dict[str, Any] = {"items": []}
+    assert env.evaluate("len(items) == 0", data) is True
+    with pytest.raises(ScriptLimitExceeded, match="variable 'items' makes it too big"):
+        env.evaluate("items.extend(['x' * 60000, 'y' * 60000]) is None", data)
+
+
+def test_ordinary_scripts_keep_working_with_the_guarded_builtins() -> None:
+    script = """
+kinds = [isinstance(items, list), isinstance('a', (str, tuple)), isinstance(1, dict)]
+upper = list(map(str.upper, names))
+evens = list(i for i in items if i % 2 == 0)
+pairs = dict(zip(names, items))
+first, *rest = items
+more = [*items, 4]
+biggest = max(*items)
+label = f"{3.14159:.2f} {names[0]!r:>6} {len(items)}"
+pct = '%05.1f|%s' % (3.14159, names)
+total = sum(items) + sum([0.5, 0.5])
+days = sum([timedelta(days=1), timedelta(days=2)], timedelta()).days
+copy = list(items)
+copy[1:2] = [7, 8]
+text = ''.join(str(i) for i in items) + str.ljust('c', 3, '-')
+print('printed', items)
+"""
+    data: dict[str, Any] = {"items": [1, 2, 3], "names": ["ann", "bo"]}
+    RestrictedEnvironment().execute(script, data)
+    assert {k: v for k, v in data.items() if k not in ("items", "names")} == {
+        "kinds": [True, True, False], "upper": ["ANN", "BO"], "evens": [2], "pairs": {"ann": 1, "bo": 2},
+        "first": 1, "rest": [2, 3], "more": [1, 2, 3, 4], "biggest": 3, "label": "3.14  'ann' 3",
+        "pct": "003.1|['ann', 'bo']", "total": 7.0, "days": 3, "copy": [1, 7, 8, 3], "text": "123c--",
+    }

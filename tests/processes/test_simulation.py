@@ -104,3 +104,23 @@ def test_a_scenario_must_be_json_of_the_right_shape() -> None:
     assert set(raised.value.errors) == {"start_data", "steps"}
     with pytest.raises(InvalidFormData):
         simulation.parse_scenario("x", "{}", "[1, 2]")
+
+
+@pytest.mark.parametrize(("script", "message"), [
+    ("note = 'x'\nwhile True:\n    note = note + note", "script exceeded its size limit: + would make"),
+    ("first = 'x' * 600000\nsecond = 'y' * 600000", "larger than its limit of 1 MB: variable 'second'"),
+    ("keep = []\nwhile True:\n    keep.append('x' * 10**5 + str(len(keep)))", "script exceeded its memory limit"),
+])
+def test_the_test_run_keeps_the_sandbox_limits(
+    session: Session, people: dict[str, User], story: str, script: str, message: str
+) -> None:
+    """The modeler's test run runs undeployed scripts: they meet the same size, data and memory limits."""
+    draft = drafts.get_draft(session, people["admin"], story)
+    bpmn = draft.files["citizen_request.bpmn"].replace("info_requests = 0</bpmn:script>",
+                                                       f"info_requests = 0\n{script}</bpmn:script>")
+    drafts.save_files(session, people["admin"], story, {"citizen_request.bpmn": bpmn})
+
+    result = simulation.run_scenario(session, people["admin"], story, {"steps": NOISE})
+
+    assert result.stopped is not None and result.stopped.startswith("the process failed at init_case: ")
+    assert message in result.stopped

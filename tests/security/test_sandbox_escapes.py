@@ -92,3 +92,14 @@ def test_escape_attempt_is_refused_at_deploy_and_at_run_time(
         engine.start(unvalidated_bundle(files), {"items": [1]})
     assert at_run_time.value.element_id in elements, at_run_time.value.message
     assert not canary.exists()
+
+
+def test_the_case_data_limit_names_the_element_and_the_variable() -> None:
+    files = process_file("first = 'x' * 600000\nreport = 'y' * 600000", "items == [1]")
+    with pytest.raises(ScriptError) as caught:
+        Engine().start(load_bundle(files), {"items": [1]})
+    assert caught.value.element_id == "analyst_script"
+    assert "the case data would be larger than its limit of 1 MB: variable 'report'" in caught.value.message
+
+    roomier = Engine(data_limit=2 * 1024 * 1024).start(load_bundle(files), {"items": [1]})
+    assert roomier.completed and len(roomier.data["report"]) == 600000
