@@ -17,7 +17,6 @@ import resource
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 MB = 1024 * 1024
@@ -25,7 +24,7 @@ MAX_DEPTH = 64  # lists and dicts nested deeper than this in case data (or in te
 _RSS_EVERY = 0.0005  # seconds between two reads of /proc: a line or an item costs ~50 ns, not ~1 us
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 _statm: tuple[int, int] | None = None  # (pid, fd): a forked worker must not read its parent's numbers
-_END = object()
+_END: Any = object()
 
 
 class ScriptStopped(BaseException):
@@ -53,20 +52,21 @@ def rss() -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-@dataclass
 class Budget:
-    """The time and memory one script or expression run may use, measured from its start."""
+    """The time and memory one script or expression run may use.
 
-    time_limit: float
-    memory_limit: int
-    deadline: float = 0.0
-    start_rss: int = 0
-    next_rss: float = 0.0
-    mutated: bool = False  # an expression called a method that changes a list, dict or set
+    The memory is measured from the first check after _RSS_EVERY: a condition or a short script ends
+    before that and costs no system call; a long one has built at most one operation's worth by then."""
 
-    def __post_init__(self) -> None:
-        self.deadline = time.monotonic() + self.time_limit
-        self.start_rss = rss()
+    __slots__ = ("time_limit", "memory_limit", "deadline", "start_rss", "next_rss", "mutated")
+
+    def __init__(self, time_limit: float, memory_limit: int):
+        self.time_limit, self.memory_limit = time_limit, memory_limit
+        now = time.monotonic()
+        self.deadline = now + time_limit
+        self.next_rss = now + _RSS_EVERY
+        self.start_rss: int | None = None
+        self.mutated = False  # an expression called a method that changes a list, dict or set
 
     def check(self) -> None:
         now = time.monotonic()
@@ -74,6 +74,9 @@ class Budget:
             raise ScriptStopped(f"script exceeded its time limit of {self.time_limit:g} s")
         if now >= self.next_rss:
             self.next_rss = now + _RSS_EVERY
+            if self.start_rss is None:
+                self.start_rss = rss()
+                return
             grown = rss() - self.start_rss
             if grown > self.memory_limit:
                 raise ScriptStopped(f"script exceeded its memory limit: it took {grown // MB} MB "
@@ -107,9 +110,25 @@ def mark_mutated() -> None:
         budget.mutated = True
 
 
+def _leaf_size(item: Any) -> int:
+    """The size of a value that holds no others; -1 for a container."""
+    if isinstance(item, str | bytes):
+        return len(item) + 3
+    if isinstance(item, bool | float) or item is None:
+        return 24
+    if isinstance(item, int):
+        return item.bit_length() // 3 + 2  # decimal digits, generously
+    if isinstance(item, dict | list | tuple | set | frozenset):
+        return -1
+    return 64  # dates, functions: what str() makes of them is short
+
+
 def size_of(value: Any, limit: int) -> int:
     """About len(json.dumps(value, default=str)), or of str(value): counted only until it passes `limit`,
     so a list holding the same megabyte string a million times costs a few steps, not a terabyte."""
+    total = _leaf_size(value)
+    if total >= 0:
+        return total
     total = 0
     stack: list[Iterator[Any]] = [iter((value,))]
     while stack:
@@ -117,19 +136,13 @@ def size_of(value: Any, limit: int) -> int:
         if item is _END:
             stack.pop()
             continue
-        if isinstance(item, str | bytes):
-            total += len(item) + 3
-        elif isinstance(item, bool | float) or item is None:
-            total += 24
-        elif isinstance(item, int):
-            total += item.bit_length() // 3 + 2  # decimal digits, generously
-        elif isinstance(item, dict | list | tuple | set | frozenset):
+        size = _leaf_size(item)
+        if size < 0:
             if len(stack) > MAX_DEPTH:
                 raise TooDeep(f"nested deeper than {MAX_DEPTH} levels (or contains itself)")
-            total += 2 + 2 * len(item)
+            size = 2 + 2 * len(item)
             stack.append(itertools.chain.from_iterable(item.items()) if isinstance(item, dict) else iter(item))
-        else:
-            total += 64  # dates, functions: what str() makes of them is short
+        total += size
         if total > limit:
             break
     return total
