@@ -21,6 +21,7 @@ from .types import InvalidProcess, Problem
 from .xml import XmlRejected, element_at_line, element_lines, parse_xml
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 MAX_SCHEMA_PROBLEMS = 20
 KINDS = {".bpmn": "bpmn", ".dmn": "dmn", ".form": "form"}
 
@@ -91,6 +92,29 @@ class _Parsed:
                     if process.get("id") == process_id:
                         return process
         return None
+
+    def files_of(self, process_id: str, files: Mapping[str, str]) -> dict[str, str]:
+        """The files process `process_id` runs on: the BPMN files defining it and the processes it calls,
+        the DMN files of the decisions those call and the forms of their tasks. One version of one process
+        holds only these, so deploying a folder of routines gives each its own files and content hash."""
+        bpmn = {n: r for n, r in self.roots.items() if file_kind(n) == "bpmn"}
+        defined_in = {p.get("id"): n for n, r in bpmn.items() for p in r.iter(f"{{{BPMN_NS}}}process")}
+        wanted: set[str] = set()
+        todo = [process_id]
+        while todo:
+            name = defined_in.get(todo.pop())
+            if name is None or name in wanted:
+                continue
+            wanted.add(name)
+            todo += [c.get("calledElement", "") for c in bpmn[name].iter(f"{{{BPMN_NS}}}callActivity")]
+        decisions = {(d.text or "").strip() for n in wanted for d in bpmn[n].iter(f"{{{SPIFF_NS}}}calledDecisionId")}
+        forms = {posixpath.basename(p.get("value", "")) for n in wanted
+                 for p in bpmn[n].iter(f"{{{SPIFF_NS}}}property") if p.get("name") == "form"}
+        for name, root in self.roots.items():
+            if file_kind(name) == "dmn" and decisions & {d.get("id") for d in root.iter("{*}decision")}:
+                wanted.add(name)
+        wanted |= {n for n in files if file_kind(n) == "form" and posixpath.basename(n) in forms}
+        return {name: files[name] for name in sorted(wanted)}
 
     def routine_properties(self, process_id: str) -> tuple[dict[str, str], dict[str, dict[str, str]],
                                                            dict[str, dict[str, str]]]:
@@ -275,6 +299,11 @@ def load_bundles(files: Mapping[str, str], services: Iterable[str] | None = None
     parsed = _parse(files, services)
     if parsed.problems:
         raise InvalidProcess(parsed.problems)
+    own_files = {process_id: parsed.files_of(process_id, files) for process_id in parsed.process_ids}
+    if any(len(own) < len(files) for own in own_files.values()):
+        # Each process from its own files only: its properties, names and content hash are its own.
+        return [bundle for process_id, own in own_files.items() for bundle in load_bundles(own, services)
+                if bundle.key == process_id]
     bundles: list[ProcessBundle] = []
     problems: list[Problem] = []
     digest = content_hash(files)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import InvalidProcess, content_hash, file_kind, load_bundles, validate
+from engine import InvalidProcess, file_kind, load_bundles, validate
 
 from . import events
 from .authz import require
@@ -26,9 +26,9 @@ def check_files(files: Mapping[str, str]) -> list[str]:
 def deploy_version(
     session: Session, actor: User | None, files: Mapping[str, str], *, now: datetime | None = None
 ) -> list[tuple[ProcessVersion, bool]]:
-    """A new immutable version per executable process in `files`; (version, created) pairs.
-
-    Files identical to the newest version of a process deploy nothing new."""
+    """A new immutable version per executable process in `files`, holding the files it runs on
+    (engine.bundle); (version, created) pairs. A process whose files are identical to its newest
+    version deploys nothing new."""
     require(actor is None or actor.has_role("admin"), "only administrators deploy processes")
     now = now or utcnow()
     problems = check_files(files)
@@ -38,20 +38,19 @@ def deploy_version(
         bundles = load_bundles(files, services=SERVICE_NAMES)
     except InvalidProcess as err:
         raise ProcessNotDeployable([str(p) for p in err.problems]) from err
-    digest = content_hash(files)
     results = []
     for bundle in bundles:
         latest = session.scalars(
             select(ProcessVersion).where(ProcessVersion.key == bundle.key, ProcessVersion.status != "draft")
             .order_by(ProcessVersion.version.desc()).limit(1)
         ).first()
-        if latest is not None and latest.content_hash == digest and latest.status == "deployed":
+        if latest is not None and latest.content_hash == bundle.content_hash and latest.status == "deployed":
             results.append((latest, False))
             continue
         number = (session.scalar(select(func.max(ProcessVersion.version))
                                  .where(ProcessVersion.key == bundle.key)) or 0) + 1
         version = ProcessVersion(
-            key=bundle.key, version=number, name=bundle.name, content_hash=digest, status="deployed",
+            key=bundle.key, version=number, name=bundle.name, content_hash=bundle.content_hash, status="deployed",
             created_at=now, deployed_at=now, deployed_by_id=actor.id if actor is not None else None,
         )
         version.files = [ProcessFile(name=name, kind=file_kind(name) or "", content=content)

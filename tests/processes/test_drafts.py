@@ -48,7 +48,7 @@ def test_editing_a_deployed_process_starts_from_a_copy_of_its_newest_version(
 ) -> None:
     draft = drafts.open_draft(session, analyst, "citizen_request")
 
-    version = session.scalars(select(ProcessVersion)).one()
+    version = session.scalars(select(ProcessVersion).where(ProcessVersion.key == "citizen_request")).one()
     assert draft.base_version == 1
     assert draft.files == {f.name: f.content for f in version.files}
     assert drafts.open_draft(session, analyst, "citizen_request") is draft

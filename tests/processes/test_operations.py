@@ -188,13 +188,14 @@ def test_deploying_the_same_files_twice_makes_one_version(session: Session, peop
     from processes.files import read_process_files
 
     files, _ = read_process_files([BPMN_DIR])
-    [(version, created)] = deploy_version(session, people["admin"], files)
-    assert (version.version, created) == (1, False)
+    deployed = {v.key: (v.version, created) for v, created in deploy_version(session, people["admin"], files)}
+    assert deployed == {"citizen_request": (1, False), "permit_application": (1, False)}
     changed = dict(files)
     changed["forms/contact_citizen.form"] = changed["forms/contact_citizen.form"].replace(
         "citizen_reply", "citizen_reply", 1) + "\n"
-    [(second, created)] = deploy_version(session, people["admin"], changed)
-    assert (second.version, created) == (2, True)
+    deployed = {v.key: (v.version, created) for v, created in deploy_version(session, people["admin"], changed)}
+    # each process has its own files: a form of citizen_request leaves permit_application as it was
+    assert deployed == {"citizen_request": (2, True), "permit_application": (1, False)}
     assert [v.version for v in list_versions(session, "citizen_request")] == [1, 2]
 
 

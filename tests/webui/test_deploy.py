@@ -38,7 +38,7 @@ def test_analyst_sees_the_diff_but_may_not_deploy(client: FlaskClient, session: 
     response = client.post("/modeler/citizen_request/deploy",
                            data={"csrf_token": csrf_token(client, "/modeler/citizen_request/deploy")})
     assert response.status_code == 403
-    assert session.scalars(select(ProcessVersion.version)).all() == [1]
+    assert session.scalars(select(ProcessVersion.version).where(ProcessVersion.key == "citizen_request")).all() == [1]
 
 
 @pytest.mark.usefixtures("story_draft")
@@ -52,7 +52,8 @@ def test_admin_deploys_after_reviewing_the_diff(client: FlaskClient, session: Se
                            follow_redirects=True)
 
     assert "Version 2 of citizen_request is deployed" in response.get_data(as_text=True)
-    assert session.scalars(select(ProcessVersion.version).order_by(ProcessVersion.version)).all() == [1, 2]
+    assert session.scalars(select(ProcessVersion.version).where(ProcessVersion.key == "citizen_request")
+                           .order_by(ProcessVersion.version)).all() == [1, 2]
     assert session.scalars(select(Event).where(Event.kind == "draft_deployed")).one().details["version"] == 2
 
 
@@ -70,7 +71,7 @@ def test_deploying_a_draft_with_problems_is_refused_with_the_list(client: FlaskC
     assert response.status_code == 422
     assert "citizen_request.bpmn:handle_request: form file &#39;gone.form&#39; is missing" in response.get_data(
         as_text=True)
-    assert session.scalars(select(ProcessVersion.version)).all() == [1]
+    assert session.scalars(select(ProcessVersion.version).where(ProcessVersion.key == "citizen_request")).all() == [1]
 
 
 def test_admin_retires_a_version_from_the_processes_page(client: FlaskClient, session: Session) -> None:
@@ -82,7 +83,8 @@ def test_admin_retires_a_version_from_the_processes_page(client: FlaskClient, se
                            data={"csrf_token": csrf_token(client, "/admin/processes")})
 
     assert response.status_code == 302
-    assert session.scalars(select(ProcessVersion.status)).one() == "retired"
+    statuses = session.scalars(select(ProcessVersion.status).where(ProcessVersion.key == "citizen_request"))
+    assert statuses.one() == "retired"
 
 
 @pytest.mark.usefixtures("story_draft")
