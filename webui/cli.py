@@ -404,6 +404,10 @@ from .cli_apikeys import api_key_group  # noqa: E402 - registered last: it needs
 
 main.add_command(api_key_group)
 
+from .cli_groups import group_group  # noqa: E402 - registered last: it needs `main`
+
+main.add_command(group_group)
+
 from .cli_outbox import outbox_command  # noqa: E402 - registered last: it needs `main`
 
 main.add_command(outbox_command)

@@ -34,7 +34,8 @@ def ok(result: Result) -> str:
 
 def test_the_reference_routine_from_the_command_line(cli) -> None:  # type: ignore[no-untyped-def]
     assert "up to date" in ok(cli("db", "upgrade"))
-    assert ok(cli("deploy", str(ROOT / "bpmn"), "--user", "admin")).strip() == "citizen_request 1"
+    deployed = ok(cli("deploy", str(ROOT / "bpmn"), "--user", "admin")).splitlines()
+    assert deployed == ["citizen_request 1", "permit_application 1"]
     case_id = int(ok(cli("start", "citizen_request", "--data", '{"channel": "phone"}', "--user", "csu")))
     [intake] = json.loads(ok(cli("tasks", "--group", "csu", "--json")))
     assert set(intake) >= {"id", "case_id", "element_id", "name", "lane", "group", "assignee", "due_at",
@@ -112,3 +113,20 @@ def test_an_unreachable_database_is_one_line() -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith("error: database unavailable at postgresql+psycopg://postgres@127.0.0.1:1/none")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_groups_are_added_and_listed(cli) -> None:  # type: ignore[no-untyped-def]
+    assert ok(cli("group", "add", "environment", "--title", "Environment and health")) == "group environment added\n"
+    assert ok(cli("group", "add", "front_desk", "--title", "Front desk", "--kind", "csu")) == "group front_desk added\n"
+    listed = ok(cli("group", "list")).splitlines()
+    assert "environment          office    0 members  Environment and health" in listed
+    assert any(line.startswith("front_desk           csu ") for line in listed)
+
+    taken = cli("group", "add", "environment", "--title", "Again")
+    assert (taken.exit_code, taken.stderr) == (1, "error: name: 'environment' is taken\n")
+    bad = cli("group", "add", "Environment", "--title", " ")
+    assert bad.exit_code == 1
+    assert bad.stderr.splitlines() == [
+        "error: name: 2-64 characters: lower-case letters, digits and '_', starting with a letter",
+        "error: title: a title is required"]
+    assert cli("group", "add", "x_y", "--title", "X", "--kind", "team").exit_code == 2
