@@ -1,8 +1,9 @@
-# OneStop: `make demo` serves the demo on http://127.0.0.1:5000, `make test` runs the whole suite.
+# OneStop: `make demo` serves the demo on http://127.0.0.1:5000 (PORT=...), `make test` runs the whole suite.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DB ?= sqlite:///instance/demo.db
+PORT ?= 5000
 export ONESTOP_DATABASE_URL ?= $(DEMO_DB)
 
 .PHONY: install assets translations messages demo serve test lint audit bench bench-cluster cluster-demo clean
@@ -42,7 +43,7 @@ demo: install
 	$(BIN)/onestop db upgrade
 	$(BIN)/onestop deploy bpmn/
 	$(BIN)/onestop demo
-	$(BIN)/onestop serve --host 127.0.0.1 --port 5000
+	$(BIN)/onestop serve --host 127.0.0.1 --port $(PORT)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
