@@ -54,6 +54,7 @@ class ProcessBundle:
     properties: dict[str, str] = field(default_factory=dict)
     element_properties: dict[str, dict[str, str]] = field(default_factory=dict)
     lane_properties: dict[str, dict[str, str]] = field(default_factory=dict)
+    documentation: str = ""  # the process's own documentation: what the routine is for
 
     @property
     def business_key_prefix(self) -> str:
@@ -314,6 +315,8 @@ def load_bundles(files: Mapping[str, str], services: Iterable[str] | None = None
             continue
         spec, subprocess_specs = specs
         properties, element_properties, lane_properties = parsed.routine_properties(process_id)
+        process = parsed.process_element(process_id)
+        documentation = process.find(f"{{{BPMN_NS}}}documentation") if process is not None else None
         bundles.append(
             ProcessBundle(
                 key=process_id,
@@ -327,6 +330,7 @@ def load_bundles(files: Mapping[str, str], services: Iterable[str] | None = None
                 properties=properties,
                 element_properties=element_properties,
                 lane_properties=lane_properties,
+                documentation=(documentation.text or "").strip() if documentation is not None else "",
             )
         )
     if problems:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -46,6 +48,14 @@ def may_view(session: Session, user: User | None, task: Task) -> bool:
     if task.group_name in groups or (task.case is not None and task.case.office in groups):
         return True
     return task.group_name == "csu" and user.has_role("csu_agent")
+
+
+def may_start(session: Session, user: User | None, start_groups: Iterable[str]) -> bool:
+    """Members of a process's start groups start its cases from the start page (the system and
+    administrators start any); a process without start groups is started by those two only."""
+    if user is None or user.has_role("admin"):
+        return True
+    return user.active and not set(start_groups).isdisjoint(group_roles(session, user))
 
 
 def may_manage(session: Session, user: User | None, group_name: str | None) -> bool:

@@ -175,14 +175,18 @@ def complete_task(
     data: Mapping[str, Any],
     *,
     now: datetime | None = None,
+    starter: bool = False,
 ) -> Task:
-    """Validate `data` against the task's form, complete the task and run the case to its next wait."""
+    """Validate `data` against the task's form, complete the task and run the case to its next wait.
+
+    `starter`: the actor has just started the case and fills in its start form; the process's start
+    groups, which the caller checked (processes.starting), let them, whatever the task's lane."""
     now = now or utcnow()
     task, open_tasks = _load_locked(session, task_id)
     _require_open(task)
     if actor is not None and task.assignee_id not in (None, actor.id):
         raise TaskClaimedByOther(task.id, _display(task.assignee))
-    require(may_work_on(session, actor, task), "you may not work on this task")
+    require(starter or may_work_on(session, actor, task), "you may not work on this task")
     form = task_form(session, task)
     if form is not None:
         # Read-only fields come back prefilled with the case data; those values are not a change.

@@ -98,11 +98,12 @@ def _register_blueprints(app: Flask) -> None:
     from .outbox import bp as outbox_bp
     from .portal import bp as portal_bp
     from .profile import bp as profile_bp
+    from .start import bp as start_bp
     from .tasks import bp as tasks_bp
 
     for blueprint in (
         auth_bp, inbox_bp, cases_bp, profile_bp, manager_bp, admin_bp, api_bp, open311_bp,
-        intake_bp, tasks_bp, portal_bp, outbox_bp, citizens_bp, modeler_bp, dashboard_bp,
+        intake_bp, tasks_bp, portal_bp, outbox_bp, citizens_bp, modeler_bp, dashboard_bp, start_bp,
     ):
         app.register_blueprint(blueprint)
 

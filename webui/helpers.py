@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-# endpoint, label, role (or roles, any of them) needed (None: every logged-in user); shown only once
-# the endpoint exists
-NAV: list[tuple[str, object, str | tuple[str, ...] | None]] = [
+from processes.starting import may_start_any
+
+from .session import db_session
+
+Rule = str | tuple[str, ...] | Callable[[], bool] | None
+
+
+def _may_start_a_case() -> bool:
+    """Whether the start page has something for the signed-in person (once per request)."""
+    if "may_start" not in g:
+        g.may_start = may_start_any(db_session(), current_user.model())
+    return bool(g.may_start)
+
+
+# endpoint, label, role (or roles, any of them; or a test) needed (None: every logged-in user); shown
+# only once the endpoint exists
+NAV: list[tuple[str, object, Rule]] = [
     ("inbox.inbox", _l("Inbox"), None),
     ("intake.intake", _l("New request"), "csu_agent"),
+    ("start.index", _l("Start a case"), _may_start_a_case),
     ("cases.search", _l("Cases"), None),
     ("manager.overview", _l("My office"), "manager"),
     ("dashboard.dashboard", _l("Dashboard"), ("manager", "analyst")),
@@ -23,12 +39,14 @@ NAV: list[tuple[str, object, str | tuple[str, ...] | None]] = [
 ]
 
 
-def nav_items() -> list[tuple[str, object, str | tuple[str, ...] | None]]:
+def nav_items() -> list[tuple[str, object, Rule]]:
     views = current_app.view_functions
     return [(endpoint, label, role) for endpoint, label, role in NAV if endpoint in views and _may_see(role)]
 
 
-def _may_see(role: str | tuple[str, ...] | None) -> bool:
+def _may_see(role: Rule) -> bool:
+    if callable(role):
+        return role()
     roles = (role,) if isinstance(role, str) else role
     return roles is None or current_user.has_role("admin") or any(current_user.has_role(r) for r in roles)
 

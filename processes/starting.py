@@ -1,0 +1,100 @@
+"""Start a case from the browser: which processes a person may start, and the start form of each.
+
+A routine says who may start it (`start_groups` on the process: members of those groups) and which
+task is its start form (the user task with the role `intake`), both set in the modeler. Starting
+checks the form's data first, then starts the case and completes that task with the data in one
+transaction, so a rejected form leaves no case behind. Nothing here names one routine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import ProcessBundle, split_groups
+
+from .authz import may_start, require
+from .cases import start_case
+from .db import utcnow
+from .errors import Conflict, NotFound
+from .forms import validate_submission
+from .models import Case, ProcessVersion, Task, User
+from .runtime import bundle_for
+from .tasks import complete_task
+
+_DEPLOYED = (select(ProcessVersion).where(ProcessVersion.status == "deployed")
+             .order_by(ProcessVersion.key, ProcessVersion.version.desc()))
+
+
+@dataclass(frozen=True)
+class Startable:
+    """A process someone may start: its current version, what it is for, and its start form (if any)."""
+
+    key: str
+    name: str
+    version: int
+    description: str
+    start_groups: tuple[str, ...]
+    form: dict[str, Any] | None
+    start_element: str | None
+
+
+def _startable(version: ProcessVersion, bundle: ProcessBundle) -> Startable:
+    element = bundle.element_with_role("intake")
+    form_name = bundle.element_properties.get(element or "", {}).get("form")
+    return Startable(key=version.key, name=version.name or version.key, version=version.version,
+                     description=bundle.documentation,
+                     start_groups=tuple(split_groups(bundle.properties.get("start_groups"))),
+                     form=bundle.form(form_name), start_element=element)
+
+
+def _current(session: Session) -> list[Startable]:
+    newest: dict[str, ProcessVersion] = {}
+    for version in session.scalars(_DEPLOYED):
+        newest.setdefault(version.key, version)
+    return [_startable(version, bundle_for(version)) for version in newest.values()]
+
+
+def startable_processes(session: Session, actor: User | None) -> list[Startable]:
+    """The current version of every deployed process `actor` may start (its start_groups), by name."""
+    found = [p for p in _current(session) if may_start(session, actor, p.start_groups)]
+    return sorted(found, key=lambda p: (p.name.lower(), p.key))
+
+
+def startable_process(session: Session, actor: User | None, key: str) -> Startable:
+    """Process `key` as `actor` may start it; NotFound when it is not deployed, PermissionDenied when
+    the actor is in none of its start groups."""
+    process = next((p for p in _current(session) if p.key == key), None)
+    if process is None:
+        raise NotFound(f"no deployed process '{key}'")
+    require(may_start(session, actor, process.start_groups), f"you may not start '{key}' cases")
+    return process
+
+
+def start_case_from_form(session: Session, actor: User | None, key: str, data: Mapping[str, Any], *,
+                         now: datetime | None = None) -> Case:
+    """Start a case of `key` and complete its start task with `data`, checked against that task's form
+    (InvalidFormData per field, and no case). A process without a start task is started with no data."""
+    now = now or utcnow()
+    process = startable_process(session, actor, key)
+    clean = validate_submission(process.form, data) if process.form is not None else {}
+    start_data = {"channel": clean["channel"]} if isinstance(clean.get("channel"), str) else {}
+    case = start_case(session, actor, key, start_data, now=now)
+    if process.start_element is None:
+        return case
+    task_id = session.scalars(select(Task.id).where(Task.case_id == case.id, Task.status == "open",
+                                                    Task.element_id == process.start_element)).first()
+    if task_id is None:
+        raise Conflict(f"process {key} does not stop at its start task {process.start_element}")
+    complete_task(session, actor, task_id, clean, now=now, starter=True)
+    return case
+
+
+def may_start_any(session: Session, actor: User | None) -> bool:
+    """Whether `actor` may start some deployed process (the navigation shows the start page then)."""
+    return any(may_start(session, actor, p.start_groups) for p in _current(session))

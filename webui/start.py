@@ -1,0 +1,56 @@
+"""Start a case: every process the signed-in person may start, and the start form of each (form-js).
+
+The form is the start task's form-js definition, rendered like the task page's; the server checks
+the submission against it (processes.forms) and shows each field's message on the field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from processes.errors import InvalidFormData
+from processes.starting import start_case_from_form, startable_process, startable_processes
+from processes.task_page import parse_payload
+
+from .session import actor, commit, db_session
+from .tasks import case_url
+
+bp = Blueprint("start", __name__)
+
+
+@bp.get("/start", endpoint="index")
+@login_required
+def index() -> Any:
+    return render_template("start/index.html", processes=startable_processes(db_session(), actor()))
+
+
+@bp.get("/start/<key>", endpoint="form")
+@login_required
+def show(key: str) -> Any:
+    return _render(key)
+
+
+@bp.post("/start/<key>", endpoint="submit")
+@login_required
+def submit(key: str) -> Any:
+    """Start the case with the JSON the form viewer wrote into `payload`, then show the case."""
+    submitted: dict[str, Any] = {}
+    try:
+        submitted = parse_payload(request.form.get("payload"))
+        case = start_case_from_form(db_session(), actor(), key, submitted)
+    except InvalidFormData as err:
+        db_session().rollback()
+        return _render(key, status=422, errors=err.errors, submitted=submitted)
+    commit()
+    flash(_("Case %(ref)s started.", ref=case.business_key or case.id), "success")
+    return redirect(case_url(case.id) or url_for("start.index"))
+
+
+def _render(key: str, *, status: int = 200, errors: dict[str, str] | None = None,
+            submitted: dict[str, Any] | None = None) -> Any:
+    process = startable_process(db_session(), actor(), key)
+    return render_template("start/form.html", process=process, form_data=submitted or {},
+                           errors=errors or {}), status
