@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import BPMN_DIR, OFFICES, create_user
+from tests.conftest import BPMN_DIR, OFFICES, create_user
 from fault_setup import INTAKE, cases_at_the_office, count_events, intake_task, make_timers_due, projection_problems
 from flask import Flask
 from private_pg import NoPostgres, PrivatePostgres, private_postgres

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 
 import pytest
-from conftest import create_user
+from tests.conftest import create_user
 from fault_setup import RESOLVED, cases_at_the_office, count_events, office_task, projection_problems
 from flask import Flask
 from flask.testing import FlaskClient

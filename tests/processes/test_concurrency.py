@@ -6,7 +6,7 @@ import multiprocessing
 import os
 
 import pytest
-from conftest import create_user
+from tests.conftest import create_user
 from racers import race
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import create_user
+from tests.conftest import create_user
 from flask import Flask
 from flask.testing import FlaskClient
 from permission_table import EXPECTED, ROLES

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import create_user
+from tests.conftest import create_user
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
