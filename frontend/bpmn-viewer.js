@@ -85,7 +85,39 @@ export async function showDiagram(container, xml, options = {}) {
   }
   viewer.get('canvas').zoom('fit-viewport', 'auto');
   decorate(viewer, options);
+  addZoomControls(container, viewer);
   return viewer;
+}
+
+// The page's language picks the buttons' names; the buttons themselves show symbols only.
+const ZOOM_LABELS = {
+  en: { in: 'Zoom in', out: 'Zoom out', fit: 'Fit the diagram' },
+  sv: { in: 'Zooma in', out: 'Zooma ut', fit: 'Visa hela diagrammet' },
+};
+
+/** +, - and fit buttons over the diagram: wheel and drag work too, but nobody finds them unaided. */
+export function addZoomControls(container, viewer) {
+  const canvas = viewer.get('canvas');
+  const lang = (document.documentElement.lang || 'en').slice(0, 2);
+  const labels = ZOOM_LABELS[lang] || ZOOM_LABELS.en;
+  const bar = document.createElement('div');
+  bar.className = 'os-zoom';
+  const actions = [
+    ['+', labels.in, () => canvas.zoom(canvas.zoom() * 1.25)],
+    ['\u2212', labels.out, () => canvas.zoom(canvas.zoom() / 1.25)],
+    ['\u2922', labels.fit, () => canvas.zoom('fit-viewport', 'auto')],
+  ];
+  for (const [symbol, label, action] of actions) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = symbol;
+    button.title = label;
+    button.setAttribute('aria-label', label);
+    button.addEventListener('click', action);
+    bar.appendChild(button);
+  }
+  container.appendChild(bar);
+  return bar;
 }
 
 window.OneStop = Object.assign(window.OneStop || {}, { showDiagram });

@@ -81,8 +81,32 @@ export async function bpmnModeler(container, propertiesContainer, xml) {
     error.modeler = modeler;
     showFailure(container, 'Could not open the BPMN file', error);
   }
-  modeler.get('canvas').zoom('fit-viewport', 'auto');
+  fitBesidePalette(modeler, container);
   return modeler;
+}
+
+/**
+ * Fit the whole diagram into the part of the canvas right of the palette: 'fit-viewport' would put the
+ * start event, where a diagram is read from, under the palette.
+ */
+function fitBesidePalette(modeler, container) {
+  const canvas = modeler.get('canvas');
+  const palette = container.querySelector('.djs-palette');
+  const { width, height } = canvas.getSize();
+  const left = palette ? palette.getBoundingClientRect().right - container.getBoundingClientRect().left + 16 : 0;
+  const box = canvas.getActiveLayer().getBBox();
+  if (!box.width || !box.height || width <= left + 40) {
+    canvas.zoom('fit-viewport', 'auto');
+    return;
+  }
+  const margin = 24;
+  const scale = Math.min((width - left - margin) / box.width, (height - 2 * margin) / box.height, 1);
+  canvas.viewbox({
+    x: box.x - left / scale,
+    y: box.y - margin / scale,
+    width: width / scale,
+    height: height / scale,
+  });
 }
 
 /** Tabs for the DRD and each decision, so files without a DRD stay navigable. */
