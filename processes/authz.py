@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .errors import PermissionDenied
-from .models import Group, Membership, Task, User
+from .models import Case, Group, Membership, Task, User
 
 
 def group_roles(session: Session, user: User) -> dict[str, bool]:
@@ -62,6 +62,17 @@ def may_manage(session: Session, user: User | None, group_name: str | None) -> b
     if user is None or user.has_role("admin"):
         return True
     return bool(group_name) and group_roles(session, user).get(group_name or "", False)
+
+
+def may_deliver(session: Session, user: User | None, case: Case) -> bool:
+    """Who may deliver a BPMN message or signal to a case: the people who answer for it, that is
+    administrators, CSU agents (they take the citizen's call that the message reports) and the
+    members and managers of the office the case is routed to. An API key acts as its user.
+
+    `None` is the system (CLI without --user, an integration run by an administrator)."""
+    if user is None or user.has_role("admin") or user.has_role("csu_agent"):
+        return True
+    return bool(case.office) and case.office in group_roles(session, user)
 
 
 def require(allowed: bool, message: str) -> None:

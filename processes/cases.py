@@ -26,6 +26,7 @@ from .projection import apply_snapshot
 from .runtime import bundle_for, engine
 from .services import services_for
 from .start_data import check_start_data
+from .waits import describe_waits, forget_waits
 
 _CURRENT_VERSION = (  # built once: building a statement costs about as much as running it on SQLite
     select(ProcessVersion)
@@ -104,6 +105,7 @@ def cancel_case(session: Session, actor: User | None, case_id: int, reason: str,
         task.completed_at = now
     for timer in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.state.in_(UNFIRED_TIMER_STATES))):
         timer.state = "cancelled"
+    forget_waits(session, case)
     case.status = "cancelled"
     case.closed_at = now
     events.record(session, "case_cancelled", at=now, case=case, actor=actor, reason=reason)
@@ -156,6 +158,8 @@ def case_dict(session: Session, case: Case) -> dict[str, Any]:
         "created_at": iso(case.created_at),
         "closed_at": iso(case.closed_at),
         "data": case.data,
+        "waiting": [{**wait, "due_at": iso(wait["due_at"])} for wait in describe_waits(session, case)],
+        "stuck": case.stuck or [],
         "open_tasks": [task_dict(t) for t in case_open_tasks(session, case.id)],
         "events": [
             {"at": iso(e.at), "kind": e.kind, "element_id": e.element_id, "task_id": e.task_id,

@@ -44,6 +44,15 @@ class TaskClaimedByOther(Conflict):
         super().__init__(f"task {task_id} is claimed by {by}")
 
 
+class NotWaitingFor(Conflict):
+    """A message or signal was sent to a case that does not wait for it; nothing changed."""
+
+    def __init__(self, case_ref: str, kind: str, name: str, waiting: list[str]):
+        self.case_ref, self.kind, self.name = case_ref, kind, name
+        instead = f" (it waits for {', '.join(waiting)})" if waiting else ""
+        super().__init__(f"case {case_ref} is not waiting for {kind} '{name}'{instead}")
+
+
 class CaseStepFailed(DomainError):
     """A script, decision or service in the process failed; the case is left as it was."""
 

@@ -18,6 +18,7 @@ from .case_facts import note_case_facts
 from .citizens import answer_duplicates
 from .lanes import DEFAULT_LANES, lane_rules, resolve_lane
 from .models import UNFIRED_TIMER_STATES, Case, Task, Timer, User
+from .waits import note_waits
 
 # Built once: building a statement costs about as much as running it on SQLite.
 _OPEN_TASKS = select(Task).where(Task.case_id == bindparam("case_id"), Task.status == "open")
@@ -94,6 +95,7 @@ def _apply(
         if task.status == "open":
             copy_case_fields(task, case)
     _sync_timers(session, case, snapshot, now, new_case=new_case)
+    note_waits(session, case, snapshot, new_case=new_case)
     closing = snapshot.completed and case.status == "open"
     if closing:
         case.status = "closed"

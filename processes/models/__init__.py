@@ -12,9 +12,11 @@ from .tasks import TASK_STATUSES, Task
 from .timers import TIMER_STATES, UNFIRED_TIMER_STATES, Timer
 from .users import GROUP_KINDS, ROLES, ApiKey, Group, Membership, User
 from .versions import FILE_KINDS, VERSION_STATUSES, ProcessFile, ProcessVersion
+from .waits import DELIVERABLE_KINDS, CaseWait
 
 __all__ = [
     "CASE_STATUSES",
+    "DELIVERABLE_KINDS",
     "FILE_KINDS",
     "GROUP_KINDS",
     "OUTBOX_STATES",
@@ -29,6 +31,7 @@ __all__ = [
     "Attachment",
     "Base",
     "Case",
+    "CaseWait",
     "Event",
     "Group",
     "LaneMapping",

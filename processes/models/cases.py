@@ -50,6 +50,10 @@ class Case(Base):
     tracking_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # serialized engine state
+    # What the case waits on ({"element_id", "kind", "name"} per catch event: message, signal, timer...)
+    # and, when it can neither move nor wait, the element ids it is stuck at (processes/waits.py).
+    waiting: Mapped[list[dict[str, str]] | None] = mapped_column(JSON(none_as_null=True))
+    stuck: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     lock_version: Mapped[int] = mapped_column()
     due_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

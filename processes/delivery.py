@@ -1,0 +1,140 @@
+"""Deliver BPMN messages and signals to the cases waiting for them (CLI, REST API, case page).
+
+A message goes to one case, named by its id or its business key (CR-2026-000123); a signal goes
+to one case, or is broadcast to every open case waiting for it. Who may deliver: processes.authz.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import NotWaiting, ScriptError
+
+from . import events
+from .authz import may_deliver, require
+from .db import savepoint, utcnow
+from .errors import CaseStepFailed, InvalidFormData, NotFound, NotWaitingFor
+from .models import Case, User
+from .projection import apply_snapshot
+from .runtime import bundle_for, engine
+from .services import services_for
+from .tasks import ConcurrentUpdate
+from .waits import NAME_LENGTH, cases_waiting_for, waits_for
+
+KINDS = ("message", "signal")
+MAX_PAYLOAD_BYTES = 64 * 1024  # a message carries a few fields, not documents (those are attachments)
+
+
+def send_message(session: Session, actor: User | None, case_ref: int | str, name: str,
+                 data: Mapping[str, Any] | None = None, *, now: datetime | None = None) -> Case:
+    """Deliver message `name` with `data` to the case (id or business key) waiting for it and run the
+    case to its next wait; NotWaitingFor when it waits for no such message."""
+    return _deliver(session, actor, find_case(session, case_ref, lock=True), "message", name, data, now)
+
+
+def send_signal(session: Session, actor: User | None, case_ref: int | str, name: str,
+                data: Mapping[str, Any] | None = None, *, now: datetime | None = None) -> Case:
+    """Deliver signal `name` with `data` to one case (id or business key), like send_message."""
+    return _deliver(session, actor, find_case(session, case_ref, lock=True), "signal", name, data, now)
+
+
+@dataclass
+class Broadcast:
+    """What a broadcast signal did: the cases that caught it, and those whose process failed."""
+
+    delivered: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+
+
+def broadcast_signal(session: Session, actor: User | None, name: str, data: Mapping[str, Any] | None = None,
+                     *, now: datetime | None = None) -> Broadcast:
+    """Deliver signal `name` to every open case waiting for it (administrators and the system).
+
+    Each case steps in a savepoint of its own: a case whose process fails stays as it was, with a
+    `signal_failed` event, and the others still catch the signal."""
+    require(actor is None or actor.has_role("admin"), "only administrators broadcast signals")
+    name, payload = check_delivery(name, data)
+    now = now or utcnow()
+    result = Broadcast()
+    for case_id in cases_waiting_for(session, "signal", name):
+        case = find_case(session, case_id, lock=True)
+        try:
+            with savepoint(session):
+                _deliver(session, actor, case, "signal", name, payload, now)
+            result.delivered.append(case_id)
+        except NotWaitingFor:
+            continue  # moved on since the index was read
+        except CaseStepFailed as err:
+            result.failed[case_id] = str(err)
+            events.record(session, "signal_failed", at=now, case=case, actor=actor, name=name,
+                          failed_at=err.element_id, message=err.message)
+    session.flush()
+    return result
+
+
+def find_case(session: Session, case_ref: int | str, *, lock: bool = False) -> Case:
+    """The case with id `case_ref` (an int or digits) or business key `case_ref`, locked when `lock`."""
+    ref = str(case_ref).strip()
+    where = Case.id == int(ref) if ref.isascii() and ref.isdigit() and len(ref) <= 10 else Case.business_key == ref
+    query = select(Case).join(Case.version).options(contains_eager(Case.version)).where(where)
+    if lock:
+        query = query.with_for_update(of=Case).execution_options(populate_existing=True)
+    case = session.scalars(query).first()
+    if case is None:
+        raise NotFound(f"case {ref} not found")
+    return case
+
+
+def check_delivery(name: Any, data: Any) -> tuple[str, dict[str, Any]]:
+    """The message or signal name and its payload, or InvalidFormData saying what is wrong with them."""
+    errors = {}
+    if not isinstance(name, str) or not name.strip():
+        errors["name"] = "the name of the message or signal is required"
+    elif len(name) > NAME_LENGTH:
+        errors["name"] = f"the name is longer than {NAME_LENGTH} characters"
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        errors["data"] = "data must be a JSON object"
+    elif len(json.dumps(data, default=str)) > MAX_PAYLOAD_BYTES:
+        errors["data"] = f"data is larger than {MAX_PAYLOAD_BYTES // 1024} KB"
+    if errors:
+        raise InvalidFormData(errors)
+    return str(name).strip(), dict(data)
+
+
+def _deliver(session: Session, actor: User | None, case: Case, kind: str, name: str,
+             data: Mapping[str, Any] | None, now: datetime | None) -> Case:
+    ref = case.business_key or str(case.id)
+    require(may_deliver(session, actor, case), f"you may not send messages or signals to case {ref}")
+    name, payload = check_delivery(name, data)
+    now = now or utcnow()
+    waiting = [f"{w['kind']} '{w['name']}'" for w in case.waiting or [] if w["kind"] in KINDS]
+    if case.status != "open":
+        raise NotWaitingFor(ref, kind, name, [])
+    send = engine().send_message if kind == "message" else engine().send_signal
+    catchers = waits_for(case, kind, name)
+    try:
+        with events.batch(session):
+            try:
+                snapshot = send(bundle_for(case.version), case.state, name, payload,
+                                services_for(session, case, now), now=now)
+            except NotWaiting as err:
+                raise NotWaitingFor(ref, kind, name, waiting) from err
+            except ScriptError as err:
+                raise CaseStepFailed(err.element_id, err.message) from err
+            events.record(session, f"{kind}_received", at=now, case=case, actor=actor,
+                          element_id=catchers[0] if catchers else None, name=name, fields=sorted(payload))
+            apply_snapshot(session, case, snapshot, actor=actor, now=now)
+            session.flush()
+    except StaleDataError as err:
+        raise ConcurrentUpdate(f"case {ref} was changed by someone else at the same time") from err
+    return case

@@ -1,0 +1,77 @@
+"""What a case waits on (messages, signals, timers), and where it is stuck: kept with the case state.
+
+The engine reports both with every snapshot (engine.Snapshot.waiting / .stuck); this module keeps
+them in `Case.waiting` / `Case.stuck` for the case page and `case show`, and the deliverable ones
+(messages and signals) in the `case_waits` index that correlates a signal to its cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from engine import Snapshot
+
+from .models import DELIVERABLE_KINDS, UNFIRED_TIMER_STATES, Case, CaseWait, Timer
+
+NAME_LENGTH = 200  # CaseWait.name: longer names are indexed by their first 200 characters
+
+
+def note_waits(session: Session, case: Case, snapshot: Snapshot, *, new_case: bool) -> None:
+    """Copy what `snapshot` waits on onto `case`; rewrite its index rows only when that changed."""
+    stuck = list(snapshot.stuck) or None
+    if case.stuck != stuck:
+        case.stuck = stuck
+    waiting = [{"element_id": w.element_id, "kind": w.kind, "name": w.name} for w in snapshot.waiting]
+    if (case.waiting or []) == waiting:
+        return  # most steps: a person's task follows a person's task, nothing to write
+    previous = case.waiting or []
+    case.waiting = waiting or None
+    if _deliverable(previous) == _deliverable(waiting):
+        return
+    if not new_case and _deliverable(previous):
+        session.execute(delete(CaseWait).where(CaseWait.case_id == case.id))
+    session.add_all(CaseWait(case_id=case.id, kind=w["kind"], name=w["name"][:NAME_LENGTH],
+                             element_id=w["element_id"]) for w in _deliverable(waiting))
+
+
+def forget_waits(session: Session, case: Case) -> None:
+    """A case that stopped (cancelled) waits on nothing any more."""
+    if case.waiting:
+        session.execute(delete(CaseWait).where(CaseWait.case_id == case.id))
+    case.waiting = None
+    case.stuck = None
+
+
+def waits_for(case: Case, kind: str, name: str) -> list[str]:
+    """The element ids of `case` that wait for the `kind` (message or signal) called `name`."""
+    return [w["element_id"] for w in case.waiting or [] if w["kind"] == kind and w["name"] == name]
+
+
+def cases_waiting_for(session: Session, kind: str, name: str) -> list[int]:
+    """The open cases waiting for the `kind` called `name`, by id."""
+    query = (select(CaseWait.case_id).join(Case, Case.id == CaseWait.case_id)
+             .where(CaseWait.kind == kind, CaseWait.name == name[:NAME_LENGTH], Case.status == "open")
+             .distinct().order_by(CaseWait.case_id))
+    return list(session.scalars(query))
+
+
+def describe_waits(session: Session, case: Case) -> list[dict[str, Any]]:
+    """What the case waits on: element_id, kind, name and, for timers, due_at (a datetime, else None)."""
+    waiting = case.waiting or []
+    due: dict[str, Any] = {}
+    if any(w["kind"] == "timer" for w in waiting):
+        timers = session.scalars(select(Timer).where(Timer.case_id == case.id,
+                                                     Timer.state.in_(UNFIRED_TIMER_STATES)).order_by(Timer.due_at))
+        for timer in timers:
+            due.setdefault(timer.element_id, timer.due_at)
+    return [{"element_id": w["element_id"], "kind": w["kind"], "name": w["name"],
+             "due_at": due.get(w["element_id"])}
+            for w in waiting]
+
+
+def _deliverable(waiting: Iterable[dict[str, str]]) -> list[dict[str, str]]:
+    return [w for w in waiting if w["kind"] in DELIVERABLE_KINDS]
