@@ -78,4 +78,9 @@ _SENTENCES: dict[str, Any] = {
                                       "It waits until an administrator retries it.", task=w["task"],
                                       where=d.get("failed_at") or "?", message=d.get("message", "")),
     "timer_retried": lambda e, d, w: _("Timer “%(task)s” set to fire again.", task=w["task"]),
+    "message_received": lambda e, d, w: _("Message “%(name)s” received.", name=d.get("name", "")),
+    "signal_received": lambda e, d, w: _("Signal “%(name)s” received.", name=d.get("name", "")),
+    "signal_failed": lambda e, d, w: _("Signal “%(name)s” was not taken: the process failed at %(where)s "
+                                       "(%(message)s).", name=d.get("name", ""), where=d.get("failed_at") or "?",
+                                       message=d.get("message", "")),
 }

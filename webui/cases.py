@@ -10,10 +10,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
-from processes import cases, timers
+from processes import cases, delivery, timers
+from processes.authz import may_deliver
 from processes.case_search import group_titles, office_choices
 from processes.errors import InvalidFormData
 from processes.models import CASE_STATUSES
+from processes.waits import describe_waits
 
 from .case_wording import channel_label, describe_event, humanize, status_label
 from .session import actor, commit, db_session
@@ -64,7 +66,27 @@ def case_view(case_id: int) -> Any:
     diagram = {"xml": view.diagram_xml, "active": view.active, "done": view.done}
     other = json.dumps(view.other_data, indent=2, ensure_ascii=False, sort_keys=True, default=str)
     return render_template("cases/case.html", view=view, case=view.case, groups=groups, timeline=timeline,
-                           diagram=diagram, other_json=other)
+                           diagram=diagram, other_json=other, waiting=describe_waits(session, view.case),
+                           may_deliver=view.case.status == "open" and may_deliver(session, actor(), view.case))
+
+
+@bp.post("/cases/<int:case_id>/deliver")
+@login_required
+def deliver(case_id: int) -> Any:
+    """Deliver the message or signal a case waits for, with JSON data (processes.delivery)."""
+    kind, name = request.form.get("kind", ""), request.form.get("name", "")
+    if kind not in delivery.KINDS:
+        raise InvalidFormData({"kind": "choose message or signal"})
+    try:
+        data = json.loads(request.form.get("data", "").strip() or "{}")
+    except ValueError as err:
+        raise InvalidFormData({"data": f"not valid JSON: {err}"}) from err
+    send = delivery.send_message if kind == "message" else delivery.send_signal
+    send(db_session(), actor(), case_id, name, data)
+    commit()
+    flash(_("Message “%(name)s” delivered.", name=name) if kind == "message"
+          else _("Signal “%(name)s” delivered.", name=name), "success")
+    return redirect(url_for("cases.case_view", case_id=case_id))
 
 
 @bp.post("/cases/<int:case_id>/timers/retry")

@@ -245,6 +245,11 @@ def case_show(ctx: Context, case_id: int, as_json: bool) -> None:
         return
     click.echo(f"case {view['id']} {view['business_key']}  {view['process_key']} v{view['version']}  "
                f"{view['status']}  office={view['office'] or '-'}  due={view['due_at'] or '-'}")
+    if view["stuck"]:
+        click.echo(f"  STUCK at {', '.join(view['stuck'])}: no task is ready and nothing is awaited")
+    for wait in view["waiting"]:
+        what = f"timer due {wait['due_at'] or '-'}" if wait["kind"] == "timer" else f"{wait['kind']} '{wait['name']}'"
+        click.echo(f"  waiting for {what} at {wait['element_id']}")
     for task in view["open_tasks"]:
         click.echo(f"  open task {task['id']}: {task['name']} ({task['group']}, {task['assignee'] or 'unclaimed'})")
     for event in view["events"]:
@@ -417,4 +422,4 @@ from .cli_export import export_command  # noqa: E402 - registered last: it needs
 main.add_command(export_command)
 
 
-from . import cli_versions  # noqa: E402,F401  (diff, retire, migrate register on main)
+from . import cli_messages, cli_versions  # noqa: E402,F401  (message, signal; diff, retire, migrate register on main)

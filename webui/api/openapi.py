@@ -66,6 +66,17 @@ def task_action(summary: str, extra: dict[str, Any], request: str | None = None)
     return operation
 
 
+NOT_WAITING = {"409": error("The case does not wait for a message or signal of this name (or is closed)")}
+
+
+def delivery(summary: str, schema: str) -> dict[str, Any]:
+    return {"summary": summary, "tags": ["messages"],
+            "parameters": [{"name": "case_id", "in": "path", "required": True, "schema": ID}],
+            "requestBody": body("Delivery"),
+            "responses": {"200": ok("The case after the delivery", schema), **AUTH_ERRORS,
+                          "404": error("No such case"), **NOT_WAITING, **INVALID}}
+
+
 PATHS: dict[str, Any] = {
     "/api/openapi.json": {"get": {
         "summary": "This document", "tags": ["meta"], "security": [],
@@ -95,6 +106,21 @@ PATHS: dict[str, Any] = {
         "summary": "One case with its open tasks and its event log", "tags": ["cases"],
         "parameters": [{"name": "case_id", "in": "path", "required": True, "schema": ID}],
         "responses": {"200": ok("The case", "Case"), **AUTH_ERRORS, "404": error("No such case")},
+    }},
+    "/api/cases/{case_id}/messages": {"post": delivery(
+        "Deliver a BPMN message to the case, which must wait for it (a receive task or catch event)", "Case")},
+    "/api/cases/{case_id}/signals": {"post": delivery("Deliver a BPMN signal to this case only", "Case")},
+    "/api/messages": {"post": {
+        "summary": "Deliver a BPMN message to the case with this business key", "tags": ["messages"],
+        "requestBody": body("CorrelatedMessage"),
+        "responses": {"200": ok("The case after the message", "Case"), **AUTH_ERRORS,
+                      "404": error("No case with this business key"), **NOT_WAITING, **INVALID},
+    }},
+    "/api/signals": {"post": {
+        "summary": "Broadcast a BPMN signal to every open case waiting for it (administrators)",
+        "tags": ["messages"], "requestBody": body("Delivery"),
+        "responses": {"200": ok("The cases that caught it, and those whose process failed", "BroadcastResult"),
+                      **AUTH_ERRORS, **INVALID},
     }},
     "/api/tasks": {"get": {
         "summary": "Open tasks I may work on: mine, and the unclaimed ones of my groups; by due date",
@@ -142,6 +168,13 @@ EVENT = {"type": "object", "required": ["at", "kind"], "properties": {
     "at": TIMESTAMP, "kind": {"type": "string"}, "element_id": NULLABLE_TEXT,
     "task_id": {"type": ["integer", "null"]}, "office": NULLABLE_TEXT, "actor": NULLABLE_TEXT,
     "details": {"type": ["object", "null"]}}}
+WAIT = {"type": "object", "required": ["element_id", "kind", "name", "due_at"], "properties": {
+    "element_id": {"type": "string"}, "kind": {"type": "string", "examples": ["message", "signal", "timer"]},
+    "name": {"type": "string"}, "due_at": TIMESTAMP}}
+DELIVERY_PROPERTIES: dict[str, Any] = {
+    "name": {"type": "string", "minLength": 1, "maxLength": 200, "example": "citizen_reply"},
+    "data": {"type": "object", "description": "The payload; it joins the case data"},
+}
 VERSION_PROPERTIES: dict[str, Any] = {
     "key": {"type": "string"}, "version": {"type": "integer"}, "name": {"type": "string"},
     "status": {"type": "string", "enum": ["draft", "deployed", "retired"]}, "content_hash": {"type": "string"},
@@ -165,6 +198,9 @@ SCHEMAS: dict[str, Any] = {
     "CaseList": _object({"cases": {"type": "array", "items": ref("CaseSummary")},
                          "next_after": {"type": ["integer", "null"]}}),
     "Case": _object({**SUMMARY_PROPERTIES, "version": {"type": ["integer", "null"]}, "data": {"type": "object"},
+                     "waiting": {"type": "array", "items": WAIT},
+                     "stuck": {"type": "array", "items": {"type": "string"},
+                               "description": "Element ids, when the case can neither move nor wait"},
                      "open_tasks": {"type": "array", "items": ref("Task")},
                      "events": {"type": "array", "items": EVENT}}),
     "StartCase": _object({"process_key": {"type": "string", "minLength": 1, "example": "citizen_request"},
@@ -174,6 +210,11 @@ SCHEMAS: dict[str, Any] = {
                                              "own columns must be text that fits them"}},
                          ["process_key"]),
     "CompleteTask": _object({"data": {"type": "object", "description": "The form's fields by key"}}, []),
+    "Delivery": _object(DELIVERY_PROPERTIES, ["name"]),
+    "CorrelatedMessage": _object({**DELIVERY_PROPERTIES, "business_key": {
+        "type": "string", "minLength": 1, "example": "CR-2026-000123"}}, ["name", "business_key"]),
+    "BroadcastResult": _object({"delivered": {"type": "array", "items": {"type": "integer"}},
+                                "failed": {"type": "object", "additionalProperties": {"type": "string"}}}),
     "ProcessVersion": _object(VERSION_PROPERTIES),
     "ProcessList": _object({"processes": {"type": "array", "items": ref("ProcessVersion")}}),
     "Deploy": _object({"files": {"type": "object", "minProperties": 1,

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from processes import tasks
+from processes import delivery, tasks
 from processes.case_access import readable_case
 from processes.case_search import MAX_LIMIT, search_cases
 from processes.cases import case_dict, iso, start_case, task_dict
@@ -71,6 +71,45 @@ def create_case() -> Any:
     case = start_case(session, api_actor(), key.strip(), data)
     commit()
     return case_dict(session, case), 201, {"Location": url_for("api.show_case", case_id=case.id)}
+
+
+@bp.post(f"/cases/<int(min=1, max={MAX_ID}):case_id>/messages")
+def send_message(case_id: int) -> Any:
+    name, data = _delivery_body()
+    session = db_session()
+    case = delivery.send_message(session, api_actor(), case_id, name, data)
+    commit()
+    return case_dict(session, case)
+
+
+@bp.post(f"/cases/<int(min=1, max={MAX_ID}):case_id>/signals")
+def send_signal(case_id: int) -> Any:
+    name, data = _delivery_body()
+    session = db_session()
+    case = delivery.send_signal(session, api_actor(), case_id, name, data)
+    commit()
+    return case_dict(session, case)
+
+
+@bp.post("/messages")
+def correlate_message() -> Any:
+    """A message to the case with the given business key (the reference the citizen and other systems know)."""
+    name, data = _delivery_body()
+    key = _json_body().get("business_key")
+    if not isinstance(key, str) or not key.strip() or key.strip().isdigit():
+        raise InvalidFormData({"business_key": "the business key of the case (e.g. CR-2026-000123) is required"})
+    session = db_session()
+    case = delivery.send_message(session, api_actor(), key.strip(), name, data)
+    commit()
+    return case_dict(session, case)
+
+
+@bp.post("/signals")
+def broadcast_signal() -> Any:
+    name, data = _delivery_body()
+    result = delivery.broadcast_signal(db_session(), api_actor(), name, data)
+    commit()
+    return {"delivered": result.delivered, "failed": {str(k): v for k, v in result.failed.items()}}
 
 
 @bp.get("/tasks")
@@ -141,6 +180,11 @@ def _json_body() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidFormData({"body": "the request body must be a JSON object (Content-Type: application/json)"})
     return body
+
+
+def _delivery_body() -> tuple[str, dict[str, Any]]:
+    body = _json_body()
+    return delivery.check_delivery(body.get("name"), body.get("data", {}))
 
 
 def _int_arg(name: str, default: int | None, highest: int) -> Any:

@@ -1,0 +1,51 @@
+"""`onestop message` and `onestop signal`: deliver a BPMN message or signal to the cases waiting for it."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy.orm import Session
+
+from processes import delivery
+
+from .cli import Context, _actor, _json_arg, fail, main, pass_ctx
+
+
+@main.command("message")
+@click.argument("case_ref", metavar="CASE")
+@click.argument("name")
+@click.option("--data", "raw", default=None, help="The message's payload as a JSON object")
+@click.option("--user", "username", default=None, help="Deliver as this user (default: the system)")
+@pass_ctx
+def message_command(ctx: Context, case_ref: str, name: str, raw: str | None, username: str | None) -> None:
+    """Deliver message NAME to CASE (its id or business key, e.g. CR-2026-000123), which must wait for it."""
+    data = _json_arg(raw)
+
+    def work(session: Session) -> str:
+        case = delivery.send_message(session, _actor(session, username), case_ref, name, data)
+        return f"message '{name}' delivered to case {case.id} ({case.business_key}); case {case.status}"
+
+    click.echo(ctx.run(work))
+
+
+@main.command("signal")
+@click.argument("name")
+@click.option("--case", "case_ref", default=None, help="Only this case (id or business key)")
+@click.option("--data", "raw", default=None, help="The signal's payload as a JSON object")
+@click.option("--user", "username", default=None, help="Send as this user (default: the system)")
+@pass_ctx
+def signal_command(ctx: Context, name: str, case_ref: str | None, raw: str | None, username: str | None) -> None:
+    """Send signal NAME to CASE, or without --case to every open case waiting for it."""
+    data = _json_arg(raw)
+    if case_ref is not None:
+        def deliver(session: Session) -> str:
+            case = delivery.send_signal(session, _actor(session, username), case_ref, name, data)
+            return f"signal '{name}' delivered to case {case.id} ({case.business_key}); case {case.status}"
+
+        click.echo(ctx.run(deliver))
+        return
+    result = ctx.run(lambda s: delivery.broadcast_signal(s, _actor(s, username), name, data))
+    click.echo(f"signal '{name}' delivered to {len(result.delivered)} cases")
+    for case_id, error in sorted(result.failed.items()):
+        click.echo(f"error: case {case_id}: {error}", err=True)
+    if result.failed:
+        fail(f"{len(result.failed)} cases failed to take the signal; they are as they were")
