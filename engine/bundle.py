@@ -176,7 +176,7 @@ def _parse(files: Mapping[str, str], services: Iterable[str] | None) -> _Parsed:
             else:
                 parser.add_bpmn_xml(root, filename=name)
                 process_ids += [
-                    p.get("id", "") for p in root.iter("{*}process") if p.get("isExecutable") == "true"
+                    p.get("id", "") for p in root.iter("{*}process") if p.get("isExecutable", "true") == "true"
                 ]
         except ValidationException as err:
             problems.append(_from_validation(name, err, lines))

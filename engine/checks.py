@@ -53,6 +53,19 @@ def _properties(task: etree._Element) -> dict[str, str]:
     return {p.get("name", ""): p.get("value", "") for p in props}
 
 
+SUBPROCESS_TAGS = {f"{{{BPMN}}}{tag}" for tag in ("subProcess", "transaction", "adHocSubProcess")}
+
+
+def _subprocess_in_lane(task: etree._Element, in_lanes: set[str]) -> bool:
+    """SpiffWorkflow gives every task inside an embedded sub-process in a lane that lane."""
+    parent = task.getparent()
+    while parent is not None and parent.tag in SUBPROCESS_TAGS:
+        if parent.get("id") in in_lanes:
+            return True
+        parent = parent.getparent()
+    return False
+
+
 def check_bpmn(
     file: str,
     root: etree._Element,
@@ -65,13 +78,13 @@ def check_bpmn(
     known_services = set(services) if services is not None else None
     for process in root.xpath("//bpmn:process", namespaces=NS):
         pid = process.get("id", "")
-        if process.get("isExecutable") == "true" and not process.xpath("./bpmn:startEvent", namespaces=NS):
+        if process.get("isExecutable", "true") == "true" and not process.xpath("./bpmn:startEvent", namespaces=NS):
             problems.append(Problem(file, pid, "process has no start event", _line(process)))
         in_lanes = set(process.xpath(".//bpmn:lane/bpmn:flowNodeRef/text()", namespaces=NS))
         for tag in HUMAN_TASKS:
             for task in process.xpath(f".//bpmn:{tag}", namespaces=NS):
                 tid = task.get("id", "")
-                if tid not in in_lanes:
+                if tid not in in_lanes and not _subprocess_in_lane(task, in_lanes):
                     problems.append(
                         Problem(file, tid, "user task is not in any lane (the lane says who works on it)",
                                 _line(task))

@@ -1,60 +1,157 @@
-"""Keep a long-lived case's task tree small.
+"""Keep a long-lived case's task tree small without changing what SpiffWorkflow does next.
 
 SpiffWorkflow appends every task it ever ran to one tree: each loop iteration makes the tree
 deeper, `get_tasks()` stops looking at depth 1000 (the ready task silently disappears after
-~500 iterations) and the serialized state grows with every step. A waiting case only needs
-its unfinished tasks and, for each of them, the finished task it came from: gateways, joins
-and boundary events look one level up (`task.parent`) and at their own subtree, never
-further back. Everything else is history, which OneStop keeps in its event log instead.
+~500 iterations) and the serialized state grows with every step. Most of that history is never
+read again; OneStop keeps it in its event log instead. What SpiffWorkflow 3.2 does read of
+finished tasks, and so what is kept:
+
+- the parent of an unfinished task: it inherits its data from it, and joins look at the state
+  and spec of their instances' parents;
+- everything below an unfinished task: a running loop or multi-instance task merges and counts
+  its children, a waiting event-based gateway or boundary split its branches;
+- every instance of a parallel gateway or end join that is not an ancestor of an unfinished
+  task, with its parent: a join counts the tokens of all its instances in the whole tree and
+  merges their data (instances that are ancestors are skipped by the join, so they may go);
+- for each unfinished parallel gateway, its nearest ancestor of each incoming spec: in a loop
+  the gateway walks up from its later instances through its own ancestors to find the tokens
+  it still waits for, and stops at the first one of each;
+- every instance of an inclusive gateway with its parent: it stops its search at its first
+  instance on each path, ancestors included;
+- for a structured join (the one after a task with boundary events), the path up to its split
+  and the split's children, which it reads to see which branch finished;
+- each workflow's last task with its parent (a sub-process hands its last task's data back);
+- the sub-processes of kept tasks.
+
+Dropped tasks are spliced out: a kept task hangs under its nearest kept ancestor, in the order
+it had, so every ancestor relation between kept tasks and the order of the tree are unchanged.
+A simple loop keeps a tree of constant size; a loop through a parallel gateway keeps one
+instance per branch per round (the joins' history), never deeper than before.
 """
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.control import _EndJoin
+from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
+from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 
 def compact(workflow: BpmnWorkflow) -> int:
-    """Drop finished history from the top-level task tree; return how many tasks were dropped.
+    """Drop the finished history nothing can read any more; return how many tasks were dropped."""
+    dropped = _compact_tree(workflow)
+    for subprocess in list(workflow.subprocesses.values()):
+        dropped += _compact_tree(subprocess)
+    # A sub-process whose task is gone is finished history too (nested ones go with it).
+    while True:
+        present: set[UUID] = set(workflow.tasks)
+        for subprocess in workflow.subprocesses.values():
+            present.update(subprocess.tasks)
+        orphans = [task_id for task_id in workflow.subprocesses if task_id not in present]
+        if not orphans:
+            return dropped
+        for task_id in orphans:
+            dropped += len(workflow.subprocesses.pop(task_id).tasks)
 
-    Kept: the root, every unfinished task, the parent of each unfinished task, and finished
-    end joins with their parents (the end join merges their data when the case ends).
-    Kept tasks whose parent is dropped are re-attached to the root, so the tree stays shallow.
-    """
-    if workflow.subprocesses:
-        # Subprocess bookkeeping is keyed by task id; we leave such cases alone.
-        return 0
+
+def _preorder(root: Task) -> list[Task]:
+    """The tree in SpiffWorkflow's depth-first order, without recursion (old trees can be deep)."""
+    order: list[Task] = []
+    stack = [root]
+    while stack:
+        task = stack.pop()
+        order.append(task)
+        stack.extend(reversed(task.children))
+    return order
+
+
+def _kept(workflow: Any, order: list[Task]) -> set[UUID]:
+    live_below: set[UUID] = set()  # tasks with an unfinished task somewhere below them
+    for task in reversed(order):
+        if task.parent is not None and (task.id in live_below or not task.has_state(TaskState.FINISHED_MASK)):
+            live_below.add(task.parent.id)
+
+    keep: set[UUID] = {workflow.task_tree.id}
+    with_parent: list[Task] = []
+    under_live: set[UUID] = set()
+    for task in order:
+        finished = task.has_state(TaskState.FINISHED_MASK)
+        parent = task.parent
+        spec = task.task_spec
+        if not finished or (parent is not None and parent.id in under_live):
+            under_live.add(task.id)
+            with_parent.append(task)
+        elif isinstance(spec, InclusiveGateway) or (
+            isinstance(spec, (UnstructuredJoin, _EndJoin)) and task.id not in live_below
+        ):
+            with_parent.append(task)
+    if workflow.last_task is not None and workflow.last_task.id in workflow.tasks:
+        with_parent.append(workflow.last_task)
+
+    for task in order:
+        if isinstance(task.task_spec, ParallelGateway) and not task.has_state(TaskState.FINISHED_MASK):
+            keep.update(_nearest_inputs(task))
+    for task in with_parent:
+        keep.add(task.id)
+        if task.parent is not None:
+            keep.add(task.parent.id)
+    for task in list(with_parent):
+        spec = task.task_spec
+        if isinstance(spec, Join) and not isinstance(spec, UnstructuredJoin) and spec.split_task:
+            split = task.find_ancestor(spec.split_task)
+            if split is None:
+                continue
+            step = task.parent
+            while step is not None and step is not split:
+                keep.add(step.id)
+                step = step.parent
+            keep.add(split.id)
+            keep.update(child.id for child in split.children)
+    return keep
+
+
+def _nearest_inputs(join: Task) -> set[UUID]:
+    """For each incoming spec of a waiting parallel gateway, its nearest ancestor of that spec.
+
+    In a loop the gateway walks up from its later instances until it meets a task of a spec it
+    still waits for, through its own ancestors if need be: the first such ancestor of each spec."""
+    wanted = set(join.task_spec.inputs)
+    found: set[UUID] = set()
+    ancestor = join.parent
+    while ancestor is not None and wanted:
+        if ancestor.task_spec in wanted:
+            wanted.discard(ancestor.task_spec)
+            found.add(ancestor.id)
+        ancestor = ancestor.parent
+    return found
+
+
+def _compact_tree(workflow: Any) -> int:
     root = workflow.task_tree
-    keep: set[UUID] = {root.id}
-    for task in workflow.tasks.values():
-        if not task.has_state(TaskState.FINISHED_MASK) or isinstance(task.task_spec, _EndJoin):
-            keep.add(task.id)
-            if task.parent is not None:
-                keep.add(task.parent.id)
+    order = _preorder(root)
+    keep = _kept(workflow, order)
     if len(keep) == len(workflow.tasks):
         return 0
-
-    reattached: list[Task] = []
-    for task_id in keep:
-        task = workflow.tasks[task_id]
-        if task is root:
-            continue
-        parent = task.parent
-        if parent is None or parent.id not in keep:
-            reattached.append(task)
-        task._children = [child for child in task._children if child in keep]
-
-    for task in reattached:
-        task._parent = root.id
-    root._children = [child for child in root._children if child in keep]
-    root._children.extend(t.id for t in reattached if t.id not in root._children)
-
+    # Splice: each kept task goes under its nearest kept ancestor, in depth-first order.
+    children: dict[UUID, list[UUID]] = {task_id: [] for task_id in keep}
+    stack: list[tuple[Task, UUID | None]] = [(root, None)]
+    while stack:
+        task, anchor = stack.pop()
+        if task.id in keep:
+            if anchor is not None:
+                children[anchor].append(task.id)
+                task._parent = anchor
+            anchor = task.id
+        stack.extend((child, anchor) for child in reversed(task.children))
+    for task_id, kids in children.items():
+        workflow.tasks[task_id]._children = kids
     dropped = len(workflow.tasks) - len(keep)
     workflow.tasks = {task_id: task for task_id, task in workflow.tasks.items() if task_id in keep}
-    if workflow.last_task is not None and workflow.last_task.id not in keep:
-        workflow.last_task = None
     return dropped

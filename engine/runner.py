@@ -12,6 +12,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
+from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -20,9 +21,9 @@ from .compaction import compact
 from .events import deliver, waiting_for
 from .sandbox import RestrictedEnvironment, check_syntax
 from .snapshot import case_data, finished_ids, pending_timers, steps_since, stuck_elements
-from .state import dump_state, load_state
+from .state import dump_state, load_state, wire_specs
 from .timers import clock
-from .types import ReadyTask, ScriptError, ServiceInterrupted, Snapshot, StepRecord, UnknownTask
+from .types import EngineError, ReadyTask, ScriptError, ServiceInterrupted, Snapshot, StepRecord, UnknownTask
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,26 @@ class _ScriptEngine(PythonScriptEngine):
             raise _ServiceFailed(f"service '{name}' failed: {err}") from err
 
 
+def _misplaced_spec(err: BaseException) -> TaskSpec | None:
+    """Some SpiffWorkflow errors are raised as WorkflowException(task_spec, message), arguments swapped."""
+    return err.args[0] if len(err.args) > 1 and isinstance(err.args[0], TaskSpec) else None
+
+
+def _failing_element(err: BaseException) -> str:
+    """The element of the innermost SpiffWorkflow frame that was working on a task (`my_task`)."""
+    element = ""
+    trace = err.__traceback__
+    while trace is not None:
+        task = trace.tb_frame.f_locals.get("my_task")
+        if isinstance(task, Task):
+            element = task.task_spec.bpmn_id or task.task_spec.name
+        trace = trace.tb_next
+    return element
+
+
 def _element_id(err: BaseException) -> str:
     task = getattr(err, "task", None)
-    spec = getattr(task, "task_spec", None) or getattr(err, "task_spec", None)
+    spec = getattr(task, "task_spec", None) or getattr(err, "task_spec", None) or _misplaced_spec(err)
     return getattr(spec, "bpmn_id", None) or getattr(spec, "name", "") or ""
 
 
@@ -83,6 +101,8 @@ def _message(err: BaseException) -> str:
     original = getattr(err, "exception", None) or err.__cause__
     if isinstance(original, _ServiceFailed):
         return str(original)
+    if _misplaced_spec(err) is not None:
+        return str(err.args[1])
     base = err.args[0] if err.args else str(err)
     if original is not None and str(original) not in str(base):
         return f"{base}: {type(original).__name__}: {original}"
@@ -112,6 +132,7 @@ class Engine:
 
         `now` (default: the wall clock) is the moment of the step, for every step method: timers
         are due from it and fire by themselves only when due at it."""
+        wire_specs(bundle)
         workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs)
         self._attach(workflow, services, now)
         for task in workflow.get_tasks(state=TaskState.READY):
@@ -223,6 +244,11 @@ class Engine:
             raise ScriptError(_element_id(err), _message(err)) from err
         except _ServiceFailed as err:
             raise ScriptError("", str(err)) from err
+        except (EngineError, ServiceInterrupted):
+            raise
+        except Exception as err:  # noqa: BLE001 - SpiffWorkflow fails on some bad data with a bare TypeError
+            # (a multi-instance input that is None): still the case's error, named by the task it hit.
+            raise ScriptError(_failing_element(err), f"{type(err).__name__}: {err}") from err
 
     def _advance(self, workflow: BpmnWorkflow, finished_before: set[Any]) -> Snapshot:
         self._guard(workflow.do_engine_steps)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import Engine, NotWaiting, ProcessBundle, Waiting, load_bundle
+from engine import Engine, NotWaiting, ProcessBundle, ScriptError, Waiting, load_bundle, load_bundles, validate
 
 BPMN_DIR = Path(__file__).resolve().parents[1] / "conformance" / "bpmn"
 
@@ -59,3 +59,48 @@ def test_a_case_that_can_neither_move_nor_wait_is_reported_stuck_with_its_elemen
     assert not snap.completed and not snap.ready_tasks and not snap.waiting
     assert snap.stuck == ["join"]
     assert snap.data["left"] is True
+
+
+def test_a_process_without_is_executable_is_deployed_as_spiffworkflow_runs_it() -> None:
+    source = (BPMN_DIR / "call_activity.bpmn").read_text()
+    assert 'id="called">' in source  # the called process leaves isExecutable out
+    keys = {bundle.key for bundle in load_bundles({"call_activity.bpmn": source})}
+    assert keys == {"call_activity", "called"}
+
+
+def test_a_task_in_an_embedded_subprocess_takes_the_lane_of_the_subprocess() -> None:
+    snap = Engine().start(_bundle("subprocess"), {})
+    snap = Engine().complete_task(_bundle("subprocess"), snap.state, snap.ready_tasks[0].id, {"size": 1})
+    assert [(t.element_id, t.lane) for t in snap.ready_tasks] == [("inner_task", "Office")]
+    assert validate({"s.bpmn": (BPMN_DIR / "subprocess.bpmn").read_text()}) == []
+    outside = (BPMN_DIR / "subprocess.bpmn").read_text().replace("<bpmn:flowNodeRef>inner</bpmn:flowNodeRef>", "")
+    assert [p.element_id for p in validate({"s.bpmn": outside})] == ["inner_task"]
+
+
+def test_a_failing_script_in_a_signal_started_event_subprocess_names_element_and_reason() -> None:
+    bundle = _bundle("event_subprocess_signal")
+    engine = Engine()
+    state = engine.start(bundle, {"divisor": 0}).state
+    with pytest.raises(ScriptError) as caught:
+        engine.send_signal(bundle, state, "alarm", {})
+    assert caught.value.element_id == "handle"
+    assert "ZeroDivisionError" in caught.value.message
+
+
+def test_a_multi_instance_without_its_collection_fails_naming_the_task() -> None:
+    for process in ("mi_sequential_collection", "mi_parallel_collection"):
+        with pytest.raises(ScriptError) as caught:
+            Engine().start(_bundle(process), {})
+        assert caught.value.element_id == "check", process
+        assert caught.value.message
+
+
+def test_steps_inside_subprocesses_and_call_activities_are_recorded() -> None:
+    bundle = load_bundle({"c.bpmn": (BPMN_DIR / "call_activity.bpmn").read_text()}, key="call_activity")
+    engine = Engine()
+    snap = engine.start(bundle, {})
+    snap = engine.complete_task(bundle, snap.state, snap.ready_tasks[0].id, {"question": 2})
+    assert "called_start" in [s.element_id for s in snap.steps]
+    snap = engine.complete_task(bundle, snap.state, snap.ready_tasks[0].id, {})
+    assert [s.element_id for s in snap.steps] == ["called_task", "called_script", "called_end", "call", "after", "end"]
+    assert snap.data["final"] == 21

@@ -1,0 +1,29 @@
+"""Each BPMN construct runs the same with bare SpiffWorkflow in memory and through OneStop,
+where every step is taken by a fresh engine on a freshly parsed bundle (as the CLI does)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .harness import BareRun, OneStopRun, Scenario
+from .scenarios import SCENARIOS
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+@pytest.mark.parametrize("cached", [False, True], ids=["fresh", "cached"])
+def test_onestop_runs_like_bare_spiffworkflow(scenario: Scenario, cached: bool) -> None:
+    bare = BareRun(scenario).run()
+    run = OneStopRun(scenario, cached=cached)
+    onestop = run.run()
+    assert (onestop.error_at, onestop.error_step) == (bare.error_at, bare.error_step)
+    assert onestop.error_at == scenario.error_at
+    assert onestop.ready == bare.ready
+    assert onestop.completed_elements == bare.completed_elements
+    assert onestop.completed == bare.completed
+    assert onestop.data == bare.data
+    if scenario.error_at is None:
+        assert onestop.completed, f"scenario should run to the end; stuck at {run.snapshots[-1].stuck}"
+    for snap in run.snapshots:
+        assert not snap.stuck
+    for err in run.errors:
+        assert err.message and " object at 0x" not in err.message
