@@ -49,7 +49,8 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# No high-severity finding from bandit; no known vulnerability in the installed packages (scripts/audit.py).
+# No high-severity finding from bandit; no installed package with an advisory in scripts/advisories.json
+# (and none in PyPI's vulnerability data where it can be reached): scripts/audit.py, README "Dependency audit".
 audit: $(VENV)/.installed
 	$(BIN)/python scripts/audit.py
 
