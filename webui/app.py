@@ -22,6 +22,7 @@ from .logging import configure_logging, init_request_logging
 from .monitoring import init_metrics
 from .security_headers import init_security_headers
 from .session import close_session, load_user
+from .sso import init_sso
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -46,6 +47,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         RATELIMIT_STRATEGY="moving-window",
         # A tile URL template for maps ("https://{s}.tile.example.org/{z}/{x}/{y}.png"): its host joins the CSP img-src.
         ONESTOP_MAP_TILES=os.environ.get("ONESTOP_MAP_TILES"),
+        # Single sign-on (docs/sso.md): off unless ONESTOP_OIDC_ISSUER is set.
+        **_environment(*SSO_SETTINGS),
     )
     if test_config:
         app.config.update(test_config)
@@ -73,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter
     app.before_request(reject_nul_bytes)
     _register_blueprints(app)
+    init_sso(app)
 
     @app.get("/")
     def home() -> Any:
@@ -81,6 +85,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return redirect(url_for(current_user.home_endpoint))
 
     return app
+
+
+SSO_SETTINGS = ("ONESTOP_OIDC_ISSUER", "ONESTOP_OIDC_CLIENT_ID", "ONESTOP_OIDC_CLIENT_SECRET", "ONESTOP_OIDC_NAME",
+                "ONESTOP_OIDC_GROUPS_CLAIM", "ONESTOP_OIDC_GROUP_MAP", "ONESTOP_OIDC_REDIRECT_URI")
+
+
+def _environment(*names: str) -> dict[str, Any]:
+    return {name: os.environ.get(name) for name in names}
 
 
 def _register_blueprints(app: Flask) -> None:

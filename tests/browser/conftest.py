@@ -85,7 +85,7 @@ def log_in(page: Page, base_url: str, username: str, password: str = "demo") -> 
     page.goto(f"{base_url}/login")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     page.wait_for_url(lambda url: "/login" not in url)
 
 
