@@ -65,12 +65,24 @@ def _label(task: Task) -> str:
     return f"'{name}' ({spec.bpmn_id or spec.name})"
 
 
+def _element_label(target: ProcessBundle, task: Task) -> str:
+    """'Name' (element id) of the BPMN element an internal task belongs to (`handle_request.BoundaryEventJoin`)."""
+    element_id = task.task_spec.name.split(".", 1)[0]
+    name = target.element_names.get(element_id, element_id)
+    return f"'{name}' ({element_id})"
+
+
 def _align(workflow: BpmnWorkflow, target: ProcessBundle, plan: MigrationPlan) -> dict[Task, Any]:
     top, _subprocesses = diff_workflow(_REGISTRY, workflow, target.spec, target.subprocess_specs)
     aligned: dict[Task, Any] = {}
     for task in workflow.tasks.values():
         new_spec = top.alignment.get(task)
-        if task.has_state(LIVE):
+        if task.has_state(LIVE) and not task.task_spec.bpmn_id:
+            # An engine-internal task (the join under a boundary event): people know only its element.
+            if new_spec is None:
+                plan.problems.append(f"the events attached to {_element_label(target, task)} have no counterpart "
+                                     "in the target version")
+        elif task.has_state(LIVE):
             spec = task.task_spec
             plan.moves.append(TaskMove(
                 str(task.id), spec.bpmn_id or spec.name, spec.bpmn_name or spec.bpmn_id or spec.name,

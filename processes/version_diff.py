@@ -29,10 +29,13 @@ class Change:
     item: str
     label: str
     change: str
+    old_label: str = ""  # a changed item's label before, when the change renamed it
 
     def __str__(self) -> str:
         sign = {"added": "+", "removed": "-", "changed": "~"}[self.change]
         label = f" {self.label}" if self.label and self.label != self.item else ""
+        if self.old_label:
+            label = f" {self.old_label} -> {self.label}"
         return f"{sign} {self.file}: {self.what} {self.item}{label}"
 
 
@@ -66,7 +69,8 @@ def _compare(kind: str, file: str, what: str, old: dict[str, tuple[str, str]],
         elif item not in new:
             changes.append(Change(kind, file, what, item, old[item][0], "removed"))
         elif old[item][1] != new[item][1]:
-            changes.append(Change(kind, file, what, item, new[item][0], "changed"))
+            renamed = old[item][0] if old[item][0] != new[item][0] else ""
+            changes.append(Change(kind, file, what, item, new[item][0], "changed", renamed))
     return changes
 
 

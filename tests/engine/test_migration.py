@@ -125,3 +125,27 @@ def test_a_case_moved_to_a_version_with_a_new_data_object_can_read_it() -> None:
     overdue = datetime(2030, 1, 3, tzinfo=UTC)
     fired = Engine().fire_timers(shipped, moved.state, [t.task_id for t in moved.timers], SERVICES, now=overdue)
     assert sorted(t.element_id for t in fired.ready_tasks) == ["follow_up_overdue", "handle_request"]
+
+
+def test_an_escalated_case_lists_only_elements_people_know_and_names_the_element_of_a_lost_boundary_event() -> None:
+    files = {p.relative_to(BPMN_DIR).as_posix(): p.read_text() for p in BPMN_DIR.rglob("*") if p.is_file()}
+    v1 = citizen_request(files)
+    engine = Engine()
+    case = engine.start(v1, {}, SERVICES)
+    case = complete(v1, case, "intake", {**INTAKE, "category": "pothole"})
+    case = engine.fire_timers(v1, case.state, [case.timers[0].task_id], SERVICES)
+    assert sorted(t.element_id for t in case.ready_tasks) == ["follow_up_overdue", "handle_request"]
+
+    plan = plan_migration(v1, v1, case.state)
+    assert plan.possible
+    assert sorted(m.element_id for m in plan.moves) == ["follow_up_overdue", "handle_request"]
+
+    without_timer = dict(files)
+    bpmn = without_timer["citizen_request.bpmn"]
+    without_timer["citizen_request.bpmn"] = re.sub(r'<bpmn:boundaryEvent id="deadline_passed".*?</bpmn:boundaryEvent>',
+                                                  "", bpmn, flags=re.S)
+    assert without_timer["citizen_request.bpmn"] != bpmn
+    plan = plan_migration(v1, citizen_request(without_timer), case.state)
+    assert not plan.possible
+    assert any("'Handle request' (handle_request)" in problem for problem in plan.problems), plan.problems
+    assert all("BoundaryEvent" not in problem for problem in plan.problems), plan.problems

@@ -57,6 +57,9 @@ def test_moving_shapes_is_not_a_change_but_renaming_a_task_is() -> None:
     assert diff_files(old, {"p.bpmn": _bpmn('name="Check"', 'x="300"')}) == []
     [change] = diff_files(old, {"p.bpmn": _bpmn('name="Verify"', 'x="100"')})
     assert (change.item, change.change, change.label) == ("check", "changed", "userTask 'Verify'")
+    # the reviewer sees what the task was called before, not only its new name
+    assert change.old_label == "userTask 'Check'"
+    assert str(change) == "~ p.bpmn: element check userTask 'Check' -> userTask 'Verify'"
 
 
 def test_only_admins_deploy(session: Session, analyst: User) -> None:

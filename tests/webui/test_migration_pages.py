@@ -33,6 +33,8 @@ def test_dry_run_then_migration_of_an_old_case(client: FlaskClient, session: Ses
 
     assert response.status_code == 200
     assert "1 of 1 cases moved to version 2." in response.get_data(as_text=True)
+    # the result still leads to the case
+    assert f'href="/cases/{old_case}"' in response.get_data(as_text=True)
     session.expire_all()
     assert session.get(Case, old_case).version.version == 2  # type: ignore[union-attr]
 

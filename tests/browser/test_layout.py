@@ -1,4 +1,4 @@
-"""What a person sees first of a diagram or a form: nothing hidden under the palette, zoom at hand, radios readable."""
+"""What a person sees first: nothing hidden under the palette, zoom at hand, radios readable, no page scrolling sideways."""
 
 from __future__ import annotations
 
@@ -63,3 +63,21 @@ def test_radio_options_in_the_form_editor_are_shown_whole(page: Page, live_serve
     assert radio_box["width"] < 30
     # the option's text starts right after its radio, not pushed off to the right edge
     assert 0 <= label_box["x"] - (radio_box["x"] + radio_box["width"]) < 40
+
+
+def _page_width(page: Page) -> int:
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+def test_outbox_and_inbox_do_not_scroll_sideways_on_a_narrow_window(page: Page, live_server: str, live_db) -> None:  # type: ignore[no-untyped-def]
+    handed_over_case(live_db, "A request whose acknowledgement has a long tracking link " + "x" * 80)
+    page.set_viewport_size({"width": 640, "height": 800})
+    log_in(page, live_server, "csu")
+    page.goto(f"{live_server}/admin/outbox")
+    page.locator(".outbox-table details summary").first.click()
+    expect(page.locator(".outbox-body").first).to_be_visible()
+    assert _page_width(page) <= 640
+    log_in(page, live_server, "officer")
+    page.goto(f"{live_server}/inbox")
+    expect(page.locator(".inbox-table")).to_be_visible()
+    assert _page_width(page) <= 640
