@@ -1,4 +1,4 @@
-"""What a person sees first: nothing hidden under the palette, zoom at hand, radios readable, no page scrolling sideways."""
+"""What a person sees first: the diagram beside the palette, zoom at hand, whole radios, no sideways scrolling."""
 
 from __future__ import annotations
 

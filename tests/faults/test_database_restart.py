@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.conftest import BPMN_DIR, OFFICES, create_user
 from fault_setup import INTAKE, cases_at_the_office, count_events, intake_task, make_timers_due, projection_problems
 from flask import Flask
 from private_pg import NoPostgres, PrivatePostgres, private_postgres
@@ -30,6 +29,7 @@ from processes.models import Task, Timer
 from processes.unit import Database
 from processes.users import ensure_group
 from processes.worker_loop import run_worker
+from tests.conftest import BPMN_DIR, OFFICES, create_user
 from webui.app import create_app
 
 COMPLETIONS = 40

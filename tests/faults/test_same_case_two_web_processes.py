@@ -13,7 +13,6 @@ import threading
 from collections.abc import Callable, Iterator
 
 import pytest
-from tests.conftest import create_user
 from fault_setup import RESOLVED, cases_at_the_office, count_events, office_task, projection_problems
 from flask import Flask
 from flask.testing import FlaskClient
@@ -23,6 +22,7 @@ from werkzeug.test import TestResponse
 from processes.load_copies import copy_case
 from processes.models import Task, User
 from processes.unit import Database
+from tests.conftest import create_user
 from webui.app import create_app
 
 ROUNDS_PER_SCENARIO = 8

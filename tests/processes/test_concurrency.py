@@ -6,7 +6,6 @@ import multiprocessing
 import os
 
 import pytest
-from tests.conftest import create_user
 from racers import race
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,6 +15,7 @@ from processes.load_copies import copy_case
 from processes.models import Event, Task, User
 from processes.unit import Database
 from tests.citizen_data import INTAKE
+from tests.conftest import create_user
 
 # 1,000 rounds, the figure: about 30 s on 2 cores (the cases are copies of one, made in seconds).
 ROUNDS = int(os.environ.get("ONESTOP_RACE_ROUNDS", "1000"))

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.conftest import create_user
 from flask import Flask
 from flask.testing import FlaskClient
 from permission_table import EXPECTED, ROLES
@@ -32,6 +31,7 @@ from processes.models import Group, Task, User
 from processes.tasks import complete_task
 from processes.unit import Database
 from tests.citizen_data import INTAKE
+from tests.conftest import create_user
 from webui.app import create_app
 
 MISSING = 999_999

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.conftest import create_user
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
@@ -23,6 +22,7 @@ from processes.drafts import create_draft, draft_problems, get_draft
 from processes.errors import ProcessNotDeployable
 from processes.models import User
 from processes.unit import Database
+from tests.conftest import create_user
 from webui.app import create_app
 
 SECRET = "onestop-secret-7f3a"
