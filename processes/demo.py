@@ -34,6 +34,7 @@ PEOPLE: dict[str, tuple[str, list[str], list[str], bool]] = {
     "admin": ("Astrid Admin", ["admin"], [], False),
     "waste_officer": ("Wilma Waste", ["officer"], ["waste"], False),
     "permits_officer": ("Bo Builder", ["officer"], ["building_permits"], False),
+    "permits_manager": ("Petra Permits", ["manager", "officer"], ["building_permits"], True),
     "social_officer": ("Sofia Social", ["officer"], ["social_services"], False),
     "school_officer": ("Erik Education", ["officer"], ["education"], False),
 }
