@@ -94,6 +94,11 @@ def check_bpmn(
                 if form and posixpath.basename(form) not in forms:
                     problems.append(Problem(file, tid, f"form file '{form}' is missing", _line(task)))
                 problems += _syntax(file, task, props.get("due", ""), "eval", "due date expression")
+    for start in root.xpath("//bpmn:subProcess[@triggeredByEvent='true']/bpmn:startEvent[bpmn:errorEventDefinition"
+                            " or bpmn:escalationEventDefinition]", namespaces=NS):
+        problems.append(Problem(file, start.get("id", ""), "error and escalation start events are not supported "
+                                "(SpiffWorkflow would start this event sub-process with every case); use a boundary "
+                                "event on a sub-process instead", _line(start)))
     for task in root.xpath("//bpmn:businessRuleTask", namespaces=NS):
         ref = _text(task.find("bpmn:extensionElements/spiff:calledDecisionId", NS))
         if not ref:

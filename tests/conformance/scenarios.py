@@ -83,13 +83,6 @@ SCENARIOS: list[Scenario] = [
     Scenario("event_subprocess_timer", ["event_subprocess_timer.bpmn"], "event_subprocess_timer",
              [("timer", "handler_start"), ("complete", "handle", {"handled": True}),
               ("complete", "work", {"done": True})]),
-    # SpiffWorkflow 3.2 parses an error start event as a none start event (StartEventParser knows
-    # message, signal, timer and condition only): the handler starts with the case, and an error end
-    # event reaches no handler. OneStop does the same, and the validator says so (engine.checks).
-    Scenario("event_subprocess_error", ["event_subprocess_error.bpmn"], "event_subprocess_error",
-             [("complete", "handle", {"handled": True}), ("complete", "work", {"refused": True})]),
-    Scenario("event_subprocess_no_error", ["event_subprocess_error.bpmn"], "event_subprocess_error",
-             [("complete", "work", {"refused": False}), ("complete", "handle", {"handled": True})]),
     Scenario("boundary_timer_interrupting", ["boundary_timer_interrupting.bpmn"], "boundary_timer_interrupting",
              [("timer", "late"), ("complete", "remind", {"reminded": True})]),
     Scenario("boundary_timer_not_fired", ["boundary_timer_interrupting.bpmn"], "boundary_timer_interrupting",

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from .harness import BareRun, OneStopRun, Scenario
+from engine import validate
+
+from .harness import BPMN_DIR, BareRun, OneStopRun, Scenario
 from .scenarios import SCENARIOS
 
 
@@ -27,3 +29,16 @@ def test_onestop_runs_like_bare_spiffworkflow(scenario: Scenario, cached: bool) 
         assert not snap.stuck
     for err in run.errors:
         assert err.message and " object at 0x" not in err.message
+
+
+def test_an_event_subprocess_started_by_an_error_is_refused_before_deploy() -> None:
+    """SpiffWorkflow 3.2 parses an error start event as a none start event (its StartEventParser
+    knows message, signal, timer and condition only): bare, the handler starts with every case and
+    the error end event reaches no handler. OneStop refuses the file instead of running it so."""
+    scenario = Scenario("event_subprocess_error", ["event_subprocess_error.bpmn"], "event_subprocess_error",
+                        [("complete", "work", {"refused": True})])
+    bare = BareRun(scenario).run()
+    assert bare.ready[0] == ["handle", "work"] and not bare.completed
+    source = (BPMN_DIR / "event_subprocess_error.bpmn").read_text()
+    problems = validate({"event_subprocess_error.bpmn": source})
+    assert [(p.element_id, "not supported" in p.message) for p in problems] == [("handler_start", True)]
