@@ -33,6 +33,15 @@ def bundle_for(version: ProcessVersion) -> ProcessBundle:
     return bundle
 
 
+def clear_bundle_cache() -> None:
+    """Forget every parsed spec: the next step of any case parses its version's files again.
+
+    The conformance tests call it between steps, so that every step restores its case from the
+    database alone, as a fresh process (the CLI, another web worker) would."""
+    with _bundles_lock:
+        _bundles.clear()
+
+
 @lru_cache(maxsize=1)
 def engine() -> Engine:
     """The engine with the sandbox's limits: a script's time (ONESTOP_SCRIPT_TIME_LIMIT, seconds), how much
