@@ -105,10 +105,13 @@ def seed_cases(session: Session, users: dict[str, User], count: int, *, seed: in
                progress: Callable[[int], None] | None = None) -> int:
     """`count` requests received over the last year (processes/demo_live.py): the finished ones
     written as history in bulk, the ones still open run through the engine, so they can be worked on;
-    then the showcase requests (processes/demo_showcase.py) that every demo login finds on its pages."""
+    then the showcase requests (processes/demo_showcase.py) that every demo login finds on its pages, and a few
+    building permit applications (processes/demo_permits.py)."""
     from .demo_live import seed_year
+    from .demo_permits import seed_permit_applications
     from .demo_showcase import seed_showcase
 
     now = utcnow()
     seeded = seed_year(session, users, count, seed=seed, now=now, progress=progress)
-    return seeded + len(seed_showcase(session, users, now))
+    seeded += len(seed_showcase(session, users, now))
+    return seeded + len(seed_permit_applications(session, users, now))
