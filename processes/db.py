@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -48,8 +49,27 @@ class DatabaseUnavailable(ServiceInterrupted):
 
     @classmethod
     def from_error(cls, url: str, err: DBAPIError) -> DatabaseUnavailable:
-        """For an error the driver raised: its own first line is the reason."""
+        """For an error the driver raised: its own first line is the reason (a full disk says so)."""
+        if is_disk_full(err):
+            return DatabaseFull(url)
         return cls(url, _first_line(err))
+
+
+class DatabaseFull(DatabaseUnavailable):
+    """The database refused a write for lack of disk space; the transaction was rolled back whole."""
+
+    def __init__(self, url: str):
+        super().__init__(url, "its disk is full, so nothing was saved; free some space and try again")
+
+
+def is_disk_full(err: BaseException) -> bool:
+    """Whether `err` (a driver error, or SQLAlchemy's wrapper of one) is SQLite's SQLITE_FULL or
+    PostgreSQL's disk_full (SQLSTATE 53100)."""
+    if isinstance(err, DatabaseFull):
+        return True
+    driver_error = getattr(err, "orig", err)
+    return (getattr(driver_error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+            or getattr(driver_error, "sqlstate", None) == "53100")
 
 
 def utcnow() -> datetime:

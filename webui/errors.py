@@ -9,7 +9,7 @@ from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from processes.db import DatabaseUnavailable
+from processes.db import DatabaseUnavailable, is_disk_full
 from processes.errors import (
     CaseStepFailed,
     Conflict,
@@ -68,6 +68,9 @@ def register_error_handlers(app: Flask) -> None:
     def database_down(error: Exception) -> Any:
         # Render as for a visitor: looking up the logged-in user (or their language) needs the database.
         g._login_user = AnonymousUserMixin()
+        if is_disk_full(error):
+            return error_response(503, "The database's disk is full, so nothing was saved. "
+                                       "Ask the administrator to free some space, then try again.")
         return error_response(503, "The database is not available; please try again in a moment.")
 
     for status, message in ((404, "Page not found."), (405, "Method not allowed."),
