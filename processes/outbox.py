@@ -12,9 +12,10 @@ outbox delivers *at least once*, and makes the rare second copy harmless and rar
 - If the worker dies in between, the lease runs out and another round sends it again, with the
   same Message-ID (derived from the message's unique `dedupe_key`), so mail clients and servers
   that de-duplicate by Message-ID show it once. It is never lost.
-- A temporary failure (4xx, no connection, timeout) is retried with exponential back-off; a
-  permanent refusal (5xx) or MAX_ATTEMPTS failures make it `failed`, which the CSU sees on the
-  outbox page and in the case's events (`notification_failed`). Nothing is dropped silently.
+- A temporary failure (4xx, no connection, timeout) is retried with exponential back-off for about
+  two days, so a mail server down for an hour or a weekend's night loses nothing; a permanent
+  refusal (5xx) or MAX_ATTEMPTS failures make it `failed`, which the CSU sees on the outbox page and
+  in the case's events (`notification_failed`). Nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from .models import Case, OutboxMessage
 from .unit import Database
 
 MIN_LEASE = timedelta(minutes=5)
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 17  # the back-offs before the last attempt add up to 50.5 hours (retry_window)
 BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=6)
 BATCH = 10
@@ -45,6 +46,11 @@ def lease_for(settings: SmtpSettings, limit: int) -> timedelta:
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, 8 ... minutes after the n-th failed attempt, at most BACKOFF_MAX."""
     return min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+
+
+def retry_window() -> timedelta:
+    """How long a message that keeps failing temporarily is retried before it is given up."""
+    return sum((backoff(n) for n in range(1, MAX_ATTEMPTS)), timedelta())
 
 
 def claim_due_messages(session: Session, now: datetime, limit: int = BATCH,
