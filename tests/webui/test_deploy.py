@@ -33,12 +33,45 @@ def story_draft(session: Session, people: dict[str, User], deployed: None) -> No
 def test_analyst_sees_the_diff_but_may_not_deploy(client: FlaskClient, session: Session) -> None:
     login(client, "analyst")
     page = client.get("/modeler/citizen_request/deploy").get_data(as_text=True)
-    assert "rule_noise" in page and "reference" in page and "An administrator deploys drafts." in page
+    assert "rule_noise" in page and "reference" in page and "Administrators deploy drafts: Admin." in page
 
     response = client.post("/modeler/citizen_request/deploy",
                            data={"csrf_token": csrf_token(client, "/modeler/citizen_request/deploy")})
     assert response.status_code == 403
     assert session.scalars(select(ProcessVersion.version).where(ProcessVersion.key == "citizen_request")).all() == [1]
+
+
+@pytest.mark.usefixtures("story_draft")
+def test_analyst_asks_for_deployment_and_the_admin_sees_it_until_deployed(client: FlaskClient) -> None:
+    login(client, "analyst")
+    token = csrf_token(client, "/modeler/citizen_request/deploy")
+    too_long = client.post("/modeler/citizen_request/deploy-request", data={"csrf_token": token, "note": "x" * 1001})
+    assert too_long.status_code == 422 and "at most 1000 characters" in too_long.get_data(as_text=True)
+
+    asked = client.post("/modeler/citizen_request/deploy-request",
+                        data={"csrf_token": token, "note": "New noise rule for the council"}, follow_redirects=True)
+    page = asked.get_data(as_text=True)
+    assert "Your request is recorded" in page and "Anders asked on" in page
+
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/inbox")})
+    login(client, "admin")
+    processes = client.get("/admin/processes").get_data(as_text=True)
+    assert "Anders asked on" in processes and "New noise rule for the council" in processes
+    client.post("/modeler/citizen_request/deploy",
+                data={"csrf_token": csrf_token(client, "/modeler/citizen_request/deploy")})
+    assert "Open deployment requests" not in client.get("/admin/processes").get_data(as_text=True)
+
+
+@pytest.mark.usefixtures("deployed")
+def test_an_unchanged_draft_cannot_be_requested(client: FlaskClient, session: Session) -> None:
+    analyst = ensure_user(session, "analyst", display_name="Anders", roles=["analyst"], password="pw")
+    drafts.open_draft(session, analyst, "citizen_request")
+    session.commit()
+    login(client, "analyst")
+    response = client.post("/modeler/citizen_request/deploy-request",
+                           data={"csrf_token": csrf_token(client, "/modeler/citizen_request/deploy")})
+    assert response.status_code == 409
+    assert session.scalars(select(Event).where(Event.kind == "deploy_requested")).all() == []
 
 
 @pytest.mark.usefixtures("story_draft")

@@ -7,7 +7,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from processes import case_migration, releases
+from processes import case_migration, deploy_requests, releases
 from processes.errors import NotFound
 
 from ..session import actor, commit, database, db_session
@@ -16,7 +16,9 @@ from . import bp
 
 @bp.get("/processes")
 def processes() -> Any:
-    return render_template("admin/processes.html", overview=releases.version_overview(db_session(), actor()))
+    session = db_session()
+    return render_template("admin/processes.html", overview=releases.version_overview(session, actor()),
+                           requests=deploy_requests.open_requests(session))
 
 
 @bp.post("/processes/<key>/versions/<int:number>/retire")
