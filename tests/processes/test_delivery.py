@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session
 from processes.cases import cancel_case, case_dict, start_case
 from processes.delivery import broadcast_signal, send_message, send_signal
 from processes.errors import InvalidFormData, NotFound, NotWaitingFor, PermissionDenied
+from processes.eventlog import export
+from processes.heatmap import heatmap
+from processes.metrics_filters import Filters
 from processes.models import Case, CaseWait, Event, User
 from processes.tasks import complete_task
 from tests.waiting_cases import deploy_waiting_processes, open_tasks, waiting_for_reply
@@ -166,3 +169,14 @@ def test_steps_inside_a_sub_process_reach_the_event_log(session: Session, people
     assert [t.element_id for t in open_tasks(session, case)] == ["handle_withdrawal"]
     assert case.waiting is None
     assert "inner_task" in [e.element_id for e in events_of(session, case, "element_completed")]
+
+
+def test_sub_process_steps_reach_the_heatmap_and_the_xes_log(session: Session, people: dict[str, User]) -> None:
+    case = start_case(session, people["csu"], "subprocess_boundary", {})
+    complete_task(session, people["csu"], open_tasks(session, case)[0].id, {})
+    session.commit()
+    today = case.created_at.date()
+    heat = heatmap(session, people["admin"], "subprocess_boundary", None, Filters(start=today, end=today))
+    assert heat.counts["inner_script"] == 1 and heat.counts["inner_task"] == 1
+    xes = "".join(export(session, people["admin"], Filters(), "xes"))
+    assert "Inner script" in xes and "Inner task" in xes

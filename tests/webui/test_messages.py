@@ -214,3 +214,16 @@ def test_the_case_page_warns_about_a_stuck_case(client: FlaskClient, session: Se
     login(client, "csu")
     page = html.unescape(client.get(f"/cases/{case.id}").get_data(as_text=True))
     assert 'id="case-stuck"' in page and "This case is stuck at join" in page
+
+
+def test_the_case_page_lists_a_timer_and_a_boundary_message_side_by_side(
+    client: FlaskClient, session: Session, people: dict[str, User]
+) -> None:
+    case = start_case(session, people["csu"], "subprocess_boundary", {})
+    complete_task(session, people["csu"], open_tasks(session, case)[0].id, {})
+    session.commit()
+    login(client, "csu")
+    page = html.unescape(client.get(f"/cases/{case.id}").get_data(as_text=True))
+    assert "Waiting for message “withdrawn”" in page and "(on_withdrawn)" in page
+    assert "Waiting for a timer due 20" in page and "(inner_pause)" in page
+    assert page.count('name="kind"') == 1  # a timer is not delivered by hand
