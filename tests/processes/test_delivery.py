@@ -151,8 +151,9 @@ def test_a_case_that_can_neither_move_nor_wait_is_stuck(session: Session, people
     complete_task(session, people["csu"], open_tasks(session, case)[0].id, {})
     session.commit()
     assert case.status == "open" and open_tasks(session, case) == [] and case.waiting is None
-    assert case.stuck is not None and "join" in case.stuck
-    assert "join" in case_dict(session, case)["stuck"]
+    assert case.stuck == ["join"]
+    shown = case_dict(session, case)
+    assert shown["stuck"] == ["join"] and shown["data"]["topic"] == "bins"
 
 
 def test_steps_inside_a_sub_process_reach_the_event_log(session: Session, people: dict[str, User]) -> None:
