@@ -3,6 +3,8 @@ reaches the case waiting for it (by id or business key) and nothing else, and a 
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +17,7 @@ from processes.heatmap import heatmap
 from processes.metrics_filters import Filters
 from processes.models import Case, CaseWait, Event, User
 from processes.tasks import complete_task
+from processes.unit import Database
 from tests.waiting_cases import deploy_waiting_processes, open_tasks, waiting_for_reply
 
 
@@ -181,3 +184,32 @@ def test_sub_process_steps_reach_the_heatmap_and_the_xes_log(session: Session, p
     assert heat.counts["inner_script"] == 1 and heat.counts["inner_task"] == 1
     xes = "".join(export(session, people["admin"], Filters(), "xes"))
     assert "Inner script" in xes and "Inner task" in xes
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("migrated_url", ["postgresql"], indirect=True)
+def test_the_same_message_delivered_twice_at_once_moves_the_case_once(
+    db: Database, session: Session, people: dict[str, User]
+) -> None:
+    case = waiting_for_reply(session, people)
+    outcome: list[str] = []
+
+    def second() -> None:
+        try:
+            db.run(lambda s: send_message(s, None, case.id, "citizen_reply", {"n": 2}))
+            outcome.append("delivered")
+        except NotWaitingFor as err:
+            outcome.append(str(err))
+
+    with db.sessions() as first:
+        send_message(first, None, case.id, "citizen_reply", {"n": 1})  # holds the case row's lock
+        racer = threading.Thread(target=second)
+        racer.start()
+        racer.join(timeout=1)
+        assert racer.is_alive(), "the second delivery waits for the first one's lock"
+        first.commit()
+    racer.join(timeout=30)
+    assert outcome == [f"case {case.business_key} is not waiting for message 'citizen_reply'"]
+    session.expire_all()
+    assert len(events_of(session, case, "message_received")) == 1
+    assert [t.element_id for t in open_tasks(session, case)] == ["review"]
