@@ -24,6 +24,8 @@ from .security_headers import init_security_headers
 from .session import close_session, load_user
 from .sso import init_sso
 
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app; `test_config` overrides settings (DATABASE_URL, SECRET_KEY, ...)."""
@@ -45,8 +47,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         RATELIMIT_ENABLED=True,
         # A moving window: "10 per minute" holds for any 60 s, not per clock minute.
         RATELIMIT_STRATEGY="moving-window",
-        # A tile URL template for maps ("https://{s}.tile.example.org/{z}/{x}/{y}.png"): its host joins the CSP img-src.
-        ONESTOP_MAP_TILES=os.environ.get("ONESTOP_MAP_TILES"),
+        # The portal's map: a tile URL template ("https://{s}.tile.example.org/{z}/{x}/{y}.png"), its host joins
+        # the CSP img-src; OpenStreetMap's tiles unless set, no map when set to "" (coordinates are typed then).
+        ONESTOP_MAP_TILES=os.environ.get("ONESTOP_MAP_TILES", OSM_TILES),
+        ONESTOP_MAP_ATTRIBUTION=os.environ.get("ONESTOP_MAP_ATTRIBUTION", OSM_ATTRIBUTION),
+        ONESTOP_MAP_CENTER=os.environ.get("ONESTOP_MAP_CENTER", "59.3293,18.0686"),
         # Single sign-on (docs/sso.md): off unless ONESTOP_OIDC_ISSUER is set.
         **_environment(*SSO_SETTINGS),
     )

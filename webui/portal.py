@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -117,8 +117,12 @@ def _ui_language() -> str:
 
 def _render_form(values: dict[str, str], errors: dict[str, str]) -> str:
     categories = portal.portal_categories(db_session())
+    config = current_app.config
+    tiles = config.get("ONESTOP_MAP_TILES")
+    map_picker = {"tiles": tiles, "attribution": config.get("ONESTOP_MAP_ATTRIBUTION", ""),
+                  "center": config.get("ONESTOP_MAP_CENTER", "")} if tiles else None
     return render_template("portal/form.html", values=values, errors=errors, categories=categories,
-                           max_photo_mb=MAX_PHOTO_BYTES // (1024 * 1024))
+                           max_photo_mb=MAX_PHOTO_BYTES // (1024 * 1024), map_picker=map_picker)
 
 
 def _render_track(token: str, errors: dict[str, str], values: dict[str, str]) -> str:

@@ -73,7 +73,9 @@ def live_server(live_db: Database) -> Iterator[str]:
     """The base URL of the app, served from a thread for the whole session."""
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `make assets` (npm ci && npm run build)", pytrace=False)
-    app = create_app({"DATABASE_URL": live_db.url, "SECRET_KEY": "browser-tests", "RATELIMIT_ENABLED": False})
+    # Map tiles from this server (they 404: the tests send no traffic off the machine, and need none).
+    app = create_app({"DATABASE_URL": live_db.url, "SECRET_KEY": "browser-tests", "RATELIMIT_ENABLED": False,
+                      "ONESTOP_MAP_TILES": "/test-tiles/{z}/{x}/{y}.png"})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
