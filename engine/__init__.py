@@ -7,6 +7,7 @@ from .bundle import ProcessBundle, content_hash, file_kind, load_bundle, load_bu
 from .migration import MigrationPlan, TaskMove, migrate_state, plan_migration
 from .routine import default_prefix, evaluate_expression, is_true, split_groups
 from .runner import Engine, Service, ServiceCall
+from .sandbox_limits import data_problem
 from .types import (
     EngineError,
     InvalidProcess,
@@ -45,6 +46,7 @@ __all__ = [
     "Waiting",
     "XmlRejected",
     "content_hash",
+    "data_problem",
     "default_prefix",
     "evaluate_expression",
     "file_kind",

@@ -9,7 +9,7 @@ MAX_ITEMS; sandbox.py routes attribute access, `%`, f-strings and `str()` throug
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from RestrictedPython import Guards
@@ -83,16 +83,22 @@ def check_text(value: Any, what: str) -> None:
 def check_data(data: dict[str, Any], limit: int) -> None:
     """The task data after a script: its JSON must stay under `limit` bytes, so no step stores megabytes
     that every later read of the case pays for. The error names the variable that tips it over."""
+    problem = data_problem(data, limit)
+    if problem is not None:
+        raise ScriptLimitExceeded(f"variable '{problem[0]}' {problem[1]}")
+
+
+def data_problem(data: Mapping[str, Any], limit: int) -> tuple[str, str] | None:
+    """(key, why) for the first key of `data` that takes its JSON past `limit` bytes or nests too deep."""
     total = 0
     for key, value in data.items():
         try:
             total += size_of(value, limit - total) + len(str(key)) + 4
         except TooDeep as err:
-            raise ScriptLimitExceeded(f"the case data is refused: variable '{key}' is {err}") from None
+            return str(key), f"is {err}"
         if total > limit:
-            raise ScriptLimitExceeded(
-                f"the case data would be larger than its limit of {_amount(limit)}: variable '{key}' "
-                "makes it too big")
+            return str(key), f"takes the case data past its limit of {_amount(limit)}"
+    return None
 
 
 def _amount(size: int) -> str:

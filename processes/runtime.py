@@ -48,7 +48,12 @@ def engine() -> Engine:
     the process may grow while it runs (ONESTOP_SCRIPT_MEMORY_MB) and a case's data (ONESTOP_CASE_DATA_KB)."""
     return Engine(time_limit=float(os.environ.get("ONESTOP_SCRIPT_TIME_LIMIT", "1.0")),
                   memory_limit=int(os.environ.get("ONESTOP_SCRIPT_MEMORY_MB", "64")) * 1024 * 1024,
-                  data_limit=int(os.environ.get("ONESTOP_CASE_DATA_KB", "1024")) * 1024)
+                  data_limit=case_data_limit())
+
+
+def case_data_limit() -> int:
+    """The most a case's data may hold, as JSON bytes (ONESTOP_CASE_DATA_KB, default 1024)."""
+    return int(os.environ.get("ONESTOP_CASE_DATA_KB", "1024")) * 1024
 
 
 @lru_cache(maxsize=4)

@@ -1,12 +1,16 @@
 """What a client may hand a new case as start data (REST API, CLI): the fields the case table
-keeps in its own columns must fit them, so a bad value is a 422, not a database error."""
+keeps in its own columns must fit them, so a bad value is a 422, not a database error; and what
+anyone submits must keep the case's data under its size limit."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from engine import data_problem
+
 from .errors import InvalidFormData
+from .runtime import case_data_limit
 
 # key -> longest text the column holds (processes/models/cases.py)
 COLUMN_FIELDS = {"channel": 16, "office": 64, "category": 64, "citizen_name": 200, "citizen_email": 254,
@@ -20,3 +24,12 @@ def check_start_data(data: Mapping[str, Any]) -> None:
               if data.get(key) is not None and (not isinstance(data[key], str) or len(data[key]) > limit)}
     if errors:
         raise InvalidFormData(errors)
+    check_data_size(data)
+
+
+def check_data_size(data: Mapping[str, Any]) -> None:
+    """InvalidFormData naming the field that takes the case's data past its size limit (scripts meet the
+    same limit in the sandbox): a person's input is refused before the case holds it."""
+    problem = data_problem(data, case_data_limit())
+    if problem is not None:
+        raise InvalidFormData({problem[0]: problem[1]})

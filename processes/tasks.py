@@ -29,6 +29,7 @@ from .models import Case, ProcessVersion, Task, User
 from .projection import apply_snapshot
 from .runtime import bundle_for, engine
 from .services import services_for
+from .start_data import check_data_size
 
 
 class ConcurrentUpdate(Conflict):
@@ -195,6 +196,7 @@ def complete_task(
         raise InvalidFormData({key: "unknown field (this task has no form)" for key in data})
     else:
         clean = {}
+    check_data_size({**(task.case.data or {}), **clean})
     case = task.case
     try:
         with events.batch(session):

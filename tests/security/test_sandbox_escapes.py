@@ -99,7 +99,7 @@ def test_the_case_data_limit_names_the_element_and_the_variable() -> None:
     with pytest.raises(ScriptError) as caught:
         Engine().start(load_bundle(files), {"items": [1]})
     assert caught.value.element_id == "analyst_script"
-    assert "the case data would be larger than its limit of 1 MB: variable 'report'" in caught.value.message
+    assert "variable 'report' takes the case data past its limit of 1 MB" in caught.value.message
 
     roomier = Engine(data_limit=2 * 1024 * 1024).start(load_bundle(files), {"items": [1]})
     assert roomier.completed and len(roomier.data["report"]) == 600000
