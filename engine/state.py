@@ -14,6 +14,7 @@ makes that wiring up front, the same for every case (see docs/engine.md).
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 from uuid import UUID
 
@@ -27,15 +28,20 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from .bundle import ProcessBundle
 from .timers import SERIALIZER_CONFIG
 
+_WIRING = threading.Lock()
 _REGISTRY = BpmnWorkflowSerializer.configure({**SPIFF_CONFIG, **SERIALIZER_CONFIG})
 _SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
 _CONVERTER = BpmnWorkflowConverter(BpmnWorkflow, _REGISTRY)
 
 
 def wire_specs(bundle: ProcessBundle) -> None:
-    """Connect what SpiffWorkflow connects at run time (idempotent, cheap: a pass over the task specs)."""
-    for spec in (bundle.spec, *bundle.subprocess_specs.values()):
-        _wire(spec)
+    """Connect what SpiffWorkflow connects at run time (idempotent, cheap: a pass over the task specs).
+
+    Under a lock: a bundle is shared by the threads of a worker, and a connection made twice would
+    merge a loop's child twice."""
+    with _WIRING:
+        for spec in (bundle.spec, *bundle.subprocess_specs.values()):
+            _wire(spec)
 
 
 def _wire(spec: BpmnProcessSpec) -> None:

@@ -46,6 +46,8 @@ class Scenario:
     error_at: str | None = None
     # Completed elements compared as a multiset per step: parallel branches may run in any order.
     unordered: bool = False
+    # The elements OneStop must report as stuck at the end (the case can neither move nor wait).
+    stuck: list[str] = field(default_factory=list)
 
     def sources(self) -> dict[str, str]:
         return {name: (BPMN_DIR / name).read_text() for name in self.files}
@@ -218,6 +220,13 @@ class OneStopRun:
             return engine.fire_timers(bundle, self.state(), ids)
         raise AssertionError(f"unknown step {step}")
 
+    def _check_restore(self, snap: Snapshot) -> None:
+        """Read back in a fresh engine on a fresh parse, the stored state says exactly what the step said."""
+        state = json.loads(json.dumps(snap.state))
+        again = Engine().snapshot(load_bundle(self.scenario.sources(), key=self.scenario.process), state)
+        assert (again.ready_tasks, again.timers, again.waiting, again.stuck, again.data, again.completed) == \
+            (snap.ready_tasks, snap.timers, snap.waiting, snap.stuck, snap.data, snap.completed)
+
     def run(self) -> Trace:
         steps: list[Step | None] = [None, *self.scenario.steps]
         for number, step in enumerate(steps):
@@ -228,6 +237,7 @@ class OneStopRun:
                 self.trace.error_at = err.element_id
                 self.trace.error_step = number
                 break
+            self._check_restore(snap)
             self.snapshots.append(snap)
             self.trace.completed_elements.append(
                 _path([s.element_id for s in snap.steps], self.scenario.unordered))
