@@ -122,9 +122,8 @@ class PageProblems:
         page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
 
     def _console(self, message: ConsoleMessage) -> None:
-        where = message.location.get("url", "")
-        if message.type == "error" and not where.endswith("/favicon.ico"):  # the app has no icon: a 404
-            self.console_errors.append(f"{message.text} ({where})")
+        if message.type == "error":
+            self.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
 
     def csp_violations(self) -> list[str]:
         """The violations the current document saw (the list starts again with each page load)."""
