@@ -47,6 +47,7 @@ class ClusterFigures:
     failed_timers: int = 0
     outbox: dict[str, int] = field(default_factory=dict)
     oldest_due_timer_seconds: float = 0.0
+    stuck_cases: int = 0  # open cases that can neither move nor wait (processes/waits.py)
 
 
 @functools.cache
@@ -68,7 +69,8 @@ def check_health(database: Database) -> Health:
 
 
 def cluster_figures(session: Session, now: datetime | None = None) -> ClusterFigures:
-    """Cases by process and status, open tasks by group, due, waiting and failed timers, the outbox by state."""
+    """Cases by process and status, stuck cases, open tasks by group, due, waiting and failed timers, the
+    outbox by state."""
     now = now or utcnow()
     figures = ClusterFigures()
     for key, status, count in session.execute(
@@ -85,6 +87,8 @@ def cluster_figures(session: Session, now: datetime | None = None) -> ClusterFig
     figures.due_timers = due_count
     figures.oldest_due_timer_seconds = max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
     figures.failed_timers = session.scalar(select(func.count()).select_from(Timer).where(Timer.state == "failed")) or 0
+    figures.stuck_cases = session.scalar(select(func.count()).select_from(Case).where(
+        Case.status == "open", Case.stuck.is_not(None))) or 0
     for state, count in session.execute(
             select(OutboxMessage.state, func.count()).where(OutboxMessage.state != "sent")
             .group_by(OutboxMessage.state)):

@@ -74,6 +74,8 @@ def _case_metrics(figures: ClusterFigures) -> Iterator[Metric]:
         completed.add_metric([key], figures.cases.get((key, "closed"), 0))
     yield from (started, completed, by_status)
     yield CounterMetricFamily("onestop_tasks_completed", "User tasks completed", figures.tasks_completed)
+    yield GaugeMetricFamily("onestop_cases_stuck", "Open cases that can neither move nor wait on anything",
+                            figures.stuck_cases)
 
 
 def _work_metrics(figures: ClusterFigures) -> Iterator[Metric]:

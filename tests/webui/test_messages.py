@@ -20,6 +20,7 @@ from webui.cli import main
 
 from .conftest import csrf_token, login
 from .test_api import key_for
+from .test_monitoring import metric
 
 
 @pytest.fixture(autouse=True)
@@ -214,6 +215,7 @@ def test_the_case_page_warns_about_a_stuck_case(client: FlaskClient, session: Se
     login(client, "csu")
     page = html.unescape(client.get(f"/cases/{case.id}").get_data(as_text=True))
     assert 'id="case-stuck"' in page and "This case is stuck at join" in page
+    assert metric(client, "onestop_cases_stuck") == 1  # operators get an alert, not only the case's readers
 
 
 def test_the_case_page_lists_a_timer_and_a_boundary_message_side_by_side(
