@@ -120,7 +120,7 @@ class BoundedPrint(PrintCollector):
     """print() in a script: what it prints goes to the log, at most MAX_ITEMS characters in all."""
 
     def _call_print(self, *objects: Any, **kwargs: Any) -> None:
-        check_text((objects, self.txt), "print()")
+        check_text((objects, self.txt, kwargs.get("end"), *[kwargs.get("sep")] * len(objects)), "print()")
         super()._call_print(*objects, **kwargs)
 
 
