@@ -100,15 +100,29 @@ def check_delivery(name: Any, data: Any) -> tuple[str, dict[str, Any]]:
         errors["name"] = "the name of the message or signal is required"
     elif len(name) > NAME_LENGTH:
         errors["name"] = f"the name is longer than {NAME_LENGTH} characters"
+    elif _has_nul(name):
+        errors["name"] = "text may not contain NUL (0x00) characters"
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
         errors["data"] = "data must be a JSON object"
     elif len(json.dumps(data, default=str)) > MAX_PAYLOAD_BYTES:
         errors["data"] = f"data is larger than {MAX_PAYLOAD_BYTES // 1024} KB"
+    elif _has_nul(data):  # PostgreSQL cannot store it (the web refuses it earlier, the CLI here)
+        errors["data"] = "text may not contain NUL (0x00) characters"
     if errors:
         raise InvalidFormData(errors)
     return str(name).strip(), dict(data)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _deliver(session: Session, actor: User | None, case: Case, kind: str, name: str,

@@ -110,8 +110,9 @@ def test_officers_of_the_case_office_may_deliver(session: Session, people: dict[
 
 
 @pytest.mark.parametrize(("name", "data", "field"), [
-    ("", {}, "name"), ("x" * 201, {}, "name"), ("citizen_reply", [1], "data"),
+    ("", {}, "name"), ("x" * 201, {}, "name"), ("citizen\x00reply", {}, "name"), ("citizen_reply", [1], "data"),
 ("citizen_reply", {"blob": "b" * 70_000}, "data"),
+    ("citizen_reply", {"reply": ["a\x00"]}, "data"), ("citizen_reply", {"k\x00": 1}, "data"),
 ])
 def test_bad_names_and_payloads_are_refused(session: Session, people: dict[str, User], name: str, data: object,
                                             field: str) -> None:
