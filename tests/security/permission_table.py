@@ -72,6 +72,8 @@ EXPECTED: dict[str, str] = {
     'POST /intake/kb/<int:article_id>/not-helpful': '302 404 403 403 403 404',
     'GET /login': '200 200 200 200 200 200',
     'POST /login': '401 401 401 401 401 401',  # an empty form is a wrong password
+    'POST /login/sso': '404 404 404 404 404 404',  # single sign-on is not configured here (tests/webui/test_sso.py)
+    'GET /login/sso/callback': '404 404 404 404 404 404',
     'POST /logout': '302 302 302 302 302 302',
     'GET /manager': '302 403 403 200 403 200',
     'GET /metrics': '200 200 200 200 200 200',  # loopback client; others need the token

@@ -6,11 +6,12 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user, login_user
 
 from processes import admin
 from processes.models import GROUP_KINDS, ROLES
 
-from ..session import actor, commit, db_session
+from ..session import actor, commit, current_user_of, db_session
 from . import attempt, bp
 
 
@@ -58,6 +59,9 @@ def update_user(user_id: int) -> Any:
         roles=form.getlist("roles"), active=_checked("active"), password=form.get("password") or None))
     if errors:
         return _render_user(user_id, errors, 422)
+    if form.get("password") and user_id == current_user.id:
+        # A new password ends all the user's sessions; the administrator who changed their own keeps this one.
+        login_user(current_user_of(actor()))
     flash(_("Changes saved."), "success")
     return redirect(url_for("admin.user", user_id=user_id))
 
