@@ -48,6 +48,10 @@ def login() -> Any:
         return login_page()
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
+    if not username or not password:
+        # Nothing to guess with, for any account: refused without counting it or hashing.
+        flash(_("Wrong username or password."), "error")
+        return login_page(401, username)
     session, moment, address = db_session(), now(), request.remote_addr
     until = locked_until(session, username, address, moment)
     if until is not None:

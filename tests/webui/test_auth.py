@@ -173,6 +173,12 @@ def test_many_failures_from_one_address_refuse_it_for_a_minute_only(client: Flas
     assert attempt(client, "officer", "pw") == 302  # ...a minute at most
 
 
+def test_an_empty_form_is_refused_without_counting(client: FlaskClient, clock: Clock) -> None:
+    assert [attempt(client, "", "") for _ in range(6)] == [401] * 6
+    assert [attempt(client, "officer", "") for _ in range(6)] == [401] * 6
+    assert attempt(client, "officer", "pw") == 302
+
+
 def test_failures_are_forgotten_after_a_quarter_of_an_hour(client: FlaskClient, clock: Clock) -> None:
     for _ in range(4):
         attempt(client, "officer", "nope")
