@@ -122,6 +122,10 @@ def test_the_first_login_creates_the_user_with_roles_and_groups_from_the_claim(
     assert user.oidc_issuer == provider.issuer and user.password_hash is None
     assert user.roles == ["officer", "manager"]
     assert groups_of(db, "a1b2") == {"streets_parks": True}
+    admin = client.application.test_client()
+    login(admin, "admin")
+    page = admin.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert f"Logs in through single sign-on ({provider.issuer})" in page
 
 
 def test_roles_and_groups_follow_the_claim_at_every_login(
