@@ -13,7 +13,7 @@ from flask_login import login_required
 from processes import cases, delivery, timers
 from processes.authz import may_deliver
 from processes.case_search import group_titles, office_choices
-from processes.errors import InvalidFormData
+from processes.errors import InvalidFormData, NotWaitingFor
 from processes.models import CASE_STATUSES
 from processes.waits import describe_waits
 
@@ -59,6 +59,11 @@ def search() -> Any:
 @bp.get("/cases/<int:case_id>")
 @login_required
 def case_view(case_id: int) -> Any:
+    return _case_page(case_id)
+
+
+def _case_page(case_id: int, attempt: dict[str, str] | None = None) -> str:
+    """The case page; `attempt` is a delivery that failed (kind, name, data, error), shown again to fix."""
     session = db_session()
     view = cases.view_case(session, actor(), case_id)
     groups = group_titles(session)
@@ -67,22 +72,36 @@ def case_view(case_id: int) -> Any:
     other = json.dumps(view.other_data, indent=2, ensure_ascii=False, sort_keys=True, default=str)
     return render_template("cases/case.html", view=view, case=view.case, groups=groups, timeline=timeline,
                            diagram=diagram, other_json=other, waiting=describe_waits(session, view.case),
-                           may_deliver=view.case.status == "open" and may_deliver(session, actor(), view.case))
+                           may_deliver=view.case.status == "open" and may_deliver(session, actor(), view.case),
+                           attempt=attempt)
 
 
 @bp.post("/cases/<int:case_id>/deliver")
 @login_required
 def deliver(case_id: int) -> Any:
-    """Deliver the message or signal a case waits for, with JSON data (processes.delivery)."""
-    kind, name = request.form.get("kind", ""), request.form.get("name", "")
+    """Deliver the message or signal a case waits for, with JSON data (processes.delivery). What went
+    wrong is shown on the case page again, with the data as typed, so nothing is lost."""
+    kind, name, raw = (request.form.get(key, "") for key in ("kind", "name", "data"))
+    attempt = {"kind": kind, "name": name, "data": raw}
     if kind not in delivery.KINDS:
         raise InvalidFormData({"kind": "choose message or signal"})
     try:
-        data = json.loads(request.form.get("data", "").strip() or "{}")
+        data = json.loads(raw.strip() or "{}")
     except ValueError as err:
-        raise InvalidFormData({"data": f"not valid JSON: {err}"}) from err
+        attempt["error"] = _("Enter a JSON object, for example {\"reply\": \"yes\"} (%(detail)s).", detail=err)
+        return _case_page(case_id, attempt), 422
     send = delivery.send_message if kind == "message" else delivery.send_signal
-    send(db_session(), actor(), case_id, name, data)
+    try:
+        send(db_session(), actor(), case_id, name, data)
+    except InvalidFormData as err:
+        attempt["error"] = "; ".join(err.errors.values())
+        return _case_page(case_id, attempt), 422
+    except NotWaitingFor:
+        db_session().rollback()
+        attempt["error"] = (_("The case no longer waits for message “%(name)s”; nothing was delivered.", name=name)
+                            if kind == "message" else
+                            _("The case no longer waits for signal “%(name)s”; nothing was delivered.", name=name))
+        return _case_page(case_id, attempt), 409
     commit()
     flash(_("Message “%(name)s” delivered.", name=name) if kind == "message"
           else _("Signal “%(name)s” delivered.", name=name), "success")

@@ -180,10 +180,16 @@ def test_the_case_page_says_what_the_case_waits_for_and_delivers_it(
     assert refused.status_code == 400  # no CSRF token
     bad = client.post(f"/cases/{case.id}/deliver", data={"kind": "message", "name": "citizen_reply",
                                                          "data": "{oops", "csrf_token": token})
-    assert bad.status_code == 422 and "not valid JSON" in html.unescape(bad.get_data(as_text=True))
+    page = html.unescape(bad.get_data(as_text=True))
+    assert bad.status_code == 422 and "Enter a JSON object" in page
+    assert 'aria-invalid="true"' in page and ">{oops</textarea>" in page  # what was typed is kept
+    listed = client.post(f"/cases/{case.id}/deliver", data={"kind": "message", "name": "citizen_reply",
+                                                            "data": "[1]", "csrf_token": token})
+    assert listed.status_code == 422 and "data must be a JSON object" in listed.get_data(as_text=True)
     wrong = client.post(f"/cases/{case.id}/deliver", data={"kind": "message", "name": "payment", "data": "{}",
                                                            "csrf_token": token})
     assert wrong.status_code == 409
+    assert "The case no longer waits for message “payment”" in html.unescape(wrong.get_data(as_text=True))
     done = client.post(f"/cases/{case.id}/deliver", data={"kind": "message", "name": "citizen_reply",
                                                           "data": '{"reply": "yes"}', "csrf_token": token},
                        follow_redirects=True)
