@@ -8,8 +8,9 @@ finished tasks, and so what is kept:
 
 - the parent of an unfinished task: it inherits its data from it, and joins look at the state
   and spec of their instances' parents;
-- everything below an unfinished task: a running loop or multi-instance task merges and counts
-  its children, a waiting event-based gateway or boundary split its branches;
+- everything below an unfinished task: a waiting event-based gateway or boundary split reads its
+  branches, a running loop or multi-instance task its unfinished children and the last one it
+  merged (it counts the others in its own internal data);
 - every instance of a parallel gateway or end join that is not an ancestor of an unfinished
   task, with its parent: a join counts the tokens of all its instances in the whole tree and
   merges their data (instances that are ancestors are skipped by the join, so they may go);
@@ -36,6 +37,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.control import _EndJoin
 from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -85,7 +87,7 @@ def _kept(workflow: Any, order: list[Task]) -> set[UUID]:
         finished = task.has_state(TaskState.FINISHED_MASK)
         parent = task.parent
         spec = task.task_spec
-        if not finished or (parent is not None and parent.id in under_live):
+        if not finished or (parent is not None and parent.id in under_live and not _merged_instance(parent, task)):
             under_live.add(task.id)
             with_parent.append(task)
         elif isinstance(spec, InclusiveGateway) or (
@@ -115,6 +117,18 @@ def _kept(workflow: Any, order: list[Task]) -> set[UUID]:
             keep.add(split.id)
             keep.update(child.id for child in split.children)
     return keep
+
+
+def _merged_instance(parent: Task, task: Task) -> bool:
+    """A completed iteration of a running loop or multi-instance task, already merged and not the last.
+
+    The loop counts its iterations in its own internal data and reads back only the last merged
+    child (a completion condition); a parallel multi-instance task asks whether all remaining
+    children completed, which dropping completed ones does not change."""
+    if not isinstance(parent.task_spec, LoopTask) or task.state != TaskState.COMPLETED:
+        return False
+    merged = parent.internal_data.get("merged") or []
+    return str(task.id) in merged and str(task.id) != merged[-1]
 
 
 def _nearest_inputs(join: Task) -> set[UUID]:

@@ -114,6 +114,8 @@ SCENARIOS: list[Scenario] = [
     Scenario("manual_task", ["manual_task.bpmn"], "manual_task", [("complete", "sign", {"signed": True})]),
     Scenario("loop_50", ["long_loop.bpmn"], "long_loop",
              [("complete", "step", {"n": i}) for i in range(1, 51)], start={"limit": 50}),
+    Scenario("loop_through_subprocess", ["loop_subprocess.bpmn"], "loop_subprocess",
+             [("complete", "work", {"n": i}) for i in range(1, 4)], start={"limit": 3}),
     Scenario("data_objects", ["data_objects.bpmn"], "data_objects", [("complete", "read", {"paid": 5})],
              start={"amount": 10}),
 ]
