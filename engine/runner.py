@@ -1,4 +1,4 @@
-"""Run cases: start, complete a task, fire a timer. State in, Snapshot out; nothing is kept."""
+"""Run cases: start, complete a task, fire timers, deliver messages and signals. State in, Snapshot out."""
 
 from __future__ import annotations
 
