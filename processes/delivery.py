@@ -46,25 +46,32 @@ def send_signal(session: Session, actor: User | None, case_ref: int | str, name:
     return _deliver(session, actor, find_case(session, case_ref, lock=True), "signal", name, data, now)
 
 
+BROADCAST_BATCH = 100  # cases per transaction: a storm warning to thousands of cases holds no long lock
+
+
 @dataclass
 class Broadcast:
-    """What a broadcast signal did: the cases that caught it, and those whose process failed."""
+    """What one batch of a broadcast signal did: the cases that caught it, those whose process failed,
+    and the id to go on after (None when no case is left)."""
 
     delivered: list[int] = field(default_factory=list)
     failed: dict[int, str] = field(default_factory=dict)
+    next_after: int | None = None
 
 
 def broadcast_signal(session: Session, actor: User | None, name: str, data: Mapping[str, Any] | None = None,
-                     *, now: datetime | None = None) -> Broadcast:
-    """Deliver signal `name` to every open case waiting for it (administrators and the system).
+                     *, now: datetime | None = None, after: int = 0, limit: int = BROADCAST_BATCH) -> Broadcast:
+    """Deliver signal `name` to the next `limit` open cases (by id, after `after`) waiting for it;
+    administrators and the system only. Call again with `next_after` until it is None, a transaction each.
 
     Each case steps in a savepoint of its own: a case whose process fails stays as it was, with a
     `signal_failed` event, and the others still catch the signal."""
     require(actor is None or actor.has_role("admin"), "only administrators broadcast signals")
     name, payload = check_delivery(name, data)
     now = now or utcnow()
-    result = Broadcast()
-    for case_id in cases_waiting_for(session, "signal", name):
+    case_ids = cases_waiting_for(session, "signal", name, after=after, limit=limit + 1)
+    result = Broadcast(next_after=case_ids[limit - 1] if len(case_ids) > limit else None)
+    for case_id in case_ids[:limit]:
         case = find_case(session, case_id, lock=True)
         try:
             with savepoint(session):

@@ -51,11 +51,12 @@ def waits_for(case: Case, kind: str, name: str) -> list[str]:
     return [w["element_id"] for w in case.waiting or [] if w["kind"] == kind and w["name"] == name]
 
 
-def cases_waiting_for(session: Session, kind: str, name: str) -> list[int]:
-    """The open cases waiting for the `kind` called `name`, by id."""
+def cases_waiting_for(session: Session, kind: str, name: str, *, after: int = 0, limit: int = 100) -> list[int]:
+    """The ids of the open cases waiting for the `kind` called `name`: the first `limit` after id `after`."""
     query = (select(CaseWait.case_id).join(Case, Case.id == CaseWait.case_id)
-             .where(CaseWait.kind == kind, CaseWait.name == name[:NAME_LENGTH], Case.status == "open")
-             .distinct().order_by(CaseWait.case_id))
+             .where(CaseWait.kind == kind, CaseWait.name == name[:NAME_LENGTH], Case.status == "open",
+                    CaseWait.case_id > after)
+             .distinct().order_by(CaseWait.case_id).limit(limit))
     return list(session.scalars(query))
 
 

@@ -43,9 +43,20 @@ def signal_command(ctx: Context, name: str, case_ref: str | None, raw: str | Non
 
         click.echo(ctx.run(deliver))
         return
-    result = ctx.run(lambda s: delivery.broadcast_signal(s, _actor(s, username), name, data))
-    click.echo(f"signal '{name}' delivered to {len(result.delivered)} cases")
-    for case_id, error in sorted(result.failed.items()):
-        click.echo(f"error: case {case_id}: {error}", err=True)
-    if result.failed:
-        fail(f"{len(result.failed)} cases failed to take the signal; they are as they were")
+    delivered, failed, after = 0, 0, 0
+
+    def batch(session: Session) -> delivery.Broadcast:
+        return delivery.broadcast_signal(session, _actor(session, username), name, data, after=after)
+
+    while True:  # a transaction per batch of cases
+        result = ctx.run(batch)
+        delivered += len(result.delivered)
+        failed += len(result.failed)
+        for case_id, error in sorted(result.failed.items()):
+            click.echo(f"error: case {case_id}: {error}", err=True)
+        if result.next_after is None:
+            break
+        after = result.next_after
+    click.echo(f"signal '{name}' delivered to {delivered} cases")
+    if failed:
+        fail(f"{failed} cases failed to take the signal; they are as they were")

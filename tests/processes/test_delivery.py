@@ -149,6 +149,16 @@ def test_a_signal_broadcast_reaches_every_waiting_case_and_only_those(
     assert broadcast_signal(session, None, "storm_over", {}).delivered == []
 
 
+def test_a_broadcast_goes_batch_by_batch(session: Session, people: dict[str, User]) -> None:
+    ids = [start_case(session, people["csu"], "parallel_signal", {}).id for _ in range(3)]
+    session.commit()
+    first = broadcast_signal(session, None, "storm_over", {}, limit=2)
+    assert (first.delivered, first.next_after) == (ids[:2], ids[1])
+    session.commit()
+    second = broadcast_signal(session, None, "storm_over", {}, after=ids[1], limit=2)
+    assert (second.delivered, second.next_after) == (ids[2:], None)
+
+
 def test_a_case_that_can_neither_move_nor_wait_is_stuck(session: Session, people: dict[str, User]) -> None:
     case = start_case(session, people["csu"], "stuck_join", {"topic": "bins"})
     assert case.stuck is None

@@ -158,7 +158,9 @@ def test_an_administrator_broadcasts_a_signal_through_the_api(
     headers = {"Authorization": f"Bearer {key_for(session, people['admin'])}"}
     response = client.post("/api/signals", headers=headers, json={"name": "storm_over"})
     assert response.status_code == 200
-    assert response.get_json() == {"delivered": [case.id], "failed": {}}
+    assert response.get_json() == {"delivered": [case.id], "failed": {}, "next_after": None}
+    refused = client.post("/api/signals", headers=headers, json={"name": "storm_over", "after": -1})
+    assert refused.status_code == 422 and "after" in refused.get_json()["errors"]
 
 
 # --- The case page -------------------------------------------------------------------------------

@@ -117,8 +117,9 @@ PATHS: dict[str, Any] = {
                       "404": error("No case with this business key"), **NOT_WAITING, **INVALID},
     }},
     "/api/signals": {"post": {
-        "summary": "Broadcast a BPMN signal to every open case waiting for it (administrators)",
-        "tags": ["messages"], "requestBody": body("Delivery"),
+        "summary": "Broadcast a BPMN signal to the open cases waiting for it, 100 at a time (administrators): "
+                   "send again with `after` set to `next_after` until it is null",
+        "tags": ["messages"], "requestBody": body("Broadcast"),
         "responses": {"200": ok("The cases that caught it, and those whose process failed", "BroadcastResult"),
                       **AUTH_ERRORS, **INVALID},
     }},
@@ -213,8 +214,12 @@ SCHEMAS: dict[str, Any] = {
     "Delivery": _object(DELIVERY_PROPERTIES, ["name"]),
     "CorrelatedMessage": _object({**DELIVERY_PROPERTIES, "business_key": {
         "type": "string", "minLength": 1, "example": "CR-2026-000123"}}, ["name", "business_key"]),
+    "Broadcast": _object({**DELIVERY_PROPERTIES, "after": {
+        "type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0,
+        "description": "The `next_after` of the previous batch"}}, ["name"]),
     "BroadcastResult": _object({"delivered": {"type": "array", "items": {"type": "integer"}},
-                                "failed": {"type": "object", "additionalProperties": {"type": "string"}}}),
+                                "failed": {"type": "object", "additionalProperties": {"type": "string"}},
+                                "next_after": {"type": ["integer", "null"]}}),
     "ProcessVersion": _object(VERSION_PROPERTIES),
     "ProcessList": _object({"processes": {"type": "array", "items": ref("ProcessVersion")}}),
     "Deploy": _object({"files": {"type": "object", "minProperties": 1,

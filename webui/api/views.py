@@ -107,9 +107,13 @@ def correlate_message() -> Any:
 @bp.post("/signals")
 def broadcast_signal() -> Any:
     name, data = _delivery_body()
-    result = delivery.broadcast_signal(db_session(), api_actor(), name, data)
+    after = _json_body().get("after", 0)
+    if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after <= MAX_ID:
+        raise InvalidFormData({"after": f"after must be a whole number from 0 to {MAX_ID}"})
+    result = delivery.broadcast_signal(db_session(), api_actor(), name, data, after=after)
     commit()
-    return {"delivered": result.delivered, "failed": {str(k): v for k, v in result.failed.items()}}
+    return {"delivered": result.delivered, "failed": {str(k): v for k, v in result.failed.items()},
+            "next_after": result.next_after}
 
 
 @bp.get("/tasks")
