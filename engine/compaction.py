@@ -17,8 +17,8 @@ finished tasks, and so what is kept:
 - for each unfinished parallel gateway, its nearest ancestor of each incoming spec: in a loop
   the gateway walks up from its later instances through its own ancestors to find the tokens
   it still waits for, and stops at the first one of each;
-- every instance of an inclusive gateway with its parent: it stops its search at its first
-  instance on each path, ancestors included;
+- every inclusive gateway instance that is the first of its spec on its path from the root, with
+  its parent: the gateway searches the tree from the root and stops at those, ancestors included;
 - for a structured join (the one after a task with boundary events), the path up to its split
   and the split's children, which it reads to see which branch finished;
 - each workflow's last task with its parent (a sub-process hands its last task's data back);
@@ -90,9 +90,10 @@ def _kept(workflow: Any, order: list[Task]) -> set[UUID]:
         if not finished or (parent is not None and parent.id in under_live and not _merged_instance(parent, task)):
             under_live.add(task.id)
             with_parent.append(task)
-        elif isinstance(spec, InclusiveGateway) or (
-            isinstance(spec, (UnstructuredJoin, _EndJoin)) and task.id not in live_below
-        ):
+        elif isinstance(spec, InclusiveGateway):
+            if _first_on_its_path(task):
+                with_parent.append(task)
+        elif isinstance(spec, (UnstructuredJoin, _EndJoin)) and task.id not in live_below:
             with_parent.append(task)
     if workflow.last_task is not None and workflow.last_task.id in workflow.tasks:
         with_parent.append(workflow.last_task)
@@ -117,6 +118,17 @@ def _kept(workflow: Any, order: list[Task]) -> set[UUID]:
             keep.add(split.id)
             keep.update(child.id for child in split.children)
     return keep
+
+
+def _first_on_its_path(task: Task) -> bool:
+    """No ancestor is of the same spec: an inclusive gateway searches the tree from its root and stops
+    at its first instance on each path, so it sees these instances and no others."""
+    ancestor = task.parent
+    while ancestor is not None:
+        if ancestor.task_spec is task.task_spec:
+            return False
+        ancestor = ancestor.parent
+    return True
 
 
 def _merged_instance(parent: Task, task: Task) -> bool:
