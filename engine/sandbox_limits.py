@@ -14,7 +14,7 @@ from typing import Any
 
 from RestrictedPython import Guards
 
-from .sandbox_memory import MB, TooDeep, check, mark_mutated, size_of
+from .sandbox_memory import MB, NotKeepable, TooDeep, check, mark_mutated, size_of
 
 MAX_ITEMS = 1_000_000  # longest str/list/tuple/range that one operation may build
 _WIDTH_METHODS = frozenset({"ljust", "rjust", "center", "zfill"})
@@ -89,13 +89,16 @@ def check_data(data: dict[str, Any], limit: int) -> None:
 
 
 def data_problem(data: Mapping[str, Any], limit: int) -> tuple[str, str] | None:
-    """(key, why) for the first key of `data` that takes its JSON past `limit` bytes or nests too deep."""
+    """(key, why) for the first key of `data` that takes its JSON past `limit` bytes, nests too deep, or
+    holds what the case's stored state cannot (a generator, bytes, NaN, a tuple as a key)."""
     total = 0
     for key, value in data.items():
         try:
-            total += size_of(value, limit - total) + len(str(key)) + 4
+            total += size_of(value, limit - total, keepable=True) + len(str(key)) + 4
         except TooDeep as err:
             return str(key), f"is {err}"
+        except NotKeepable as err:
+            return str(key), str(err)
         if total > limit:
             return str(key), f"takes the case data past its limit of {_amount(limit)}"
     return None

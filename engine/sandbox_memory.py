@@ -12,11 +12,13 @@ counts too) but never lenient.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import resource
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 MB = 1024 * 1024
@@ -38,6 +40,26 @@ class ScriptStopped(BaseException):
 
 class TooDeep(Exception):  # noqa: N818 - it says what the value is
     """A value nests lists or dicts deeper than MAX_DEPTH, or contains itself."""
+
+
+class NotKeepable(Exception):  # noqa: N818 - it says what the value is
+    """A value the case's stored state cannot hold (JSON with dates): a generator, bytes, NaN..."""
+
+
+_KEEPABLE = (str, int, float, type(None), datetime, timedelta, list, tuple, set, dict)
+_KEYS = (str, int, float, bool, type(None))
+
+
+def _check_keepable(item: Any) -> None:
+    if not isinstance(item, _KEEPABLE):
+        raise NotKeepable(f"holds a value of type {type(item).__name__}, which case data cannot keep "
+                          "(keep text, numbers, dates and times, lists or dicts)")
+    if isinstance(item, float) and not math.isfinite(item):
+        raise NotKeepable(f"holds {item}, which case data cannot keep (not a finite number)")
+    if isinstance(item, dict):
+        for key in item:
+            if not isinstance(key, _KEYS):
+                raise NotKeepable(f"has a key of type {type(key).__name__}; keys of case data are text or numbers")
 
 
 def rss() -> int:
@@ -123,11 +145,12 @@ def _leaf_size(item: Any) -> int:
     return 64  # dates, functions: what str() makes of them is short
 
 
-def size_of(value: Any, limit: int) -> int:
+def size_of(value: Any, limit: int, *, keepable: bool = False) -> int:
     """About len(json.dumps(value, default=str)), or of str(value): counted only until it passes `limit`,
-    so a list holding the same megabyte string a million times costs a few steps, not a terabyte."""
+    so a list holding the same megabyte string a million times costs a few steps, not a terabyte.
+    `keepable`: raise NotKeepable for what the case's stored state cannot hold."""
     total = _leaf_size(value)
-    if total >= 0:
+    if total >= 0 and not keepable:
         return total
     total = 0
     stack: list[Iterator[Any]] = [iter((value,))]
@@ -136,6 +159,8 @@ def size_of(value: Any, limit: int) -> int:
         if item is _END:
             stack.pop()
             continue
+        if keepable:
+            _check_keepable(item)
         size = _leaf_size(item)
         if size < 0:
             if len(stack) > MAX_DEPTH:

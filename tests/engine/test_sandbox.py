@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import threading
 import time
+from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -300,7 +302,8 @@ def test_memory_a_script_keeps_is_capped_by_its_budget(name: str) -> None:
 
 def test_the_data_a_script_leaves_has_a_size_limit_naming_the_variable() -> None:
     env = RestrictedEnvironment(data_limit=100 * 1024)
-    env.execute("small = 'x' * 1000\nnote = 'y' * 60000", data := {})
+    data: dict[str, Any] = {}
+    env.execute("small = 'x' * 1000\nnote = 'y' * 60000", data)
     assert len(data["note"]) == 60000
     with pytest.raises(ScriptLimitExceeded, match="variable 'more' takes the case data past its limit of 100 KB"):
         env.execute("more = 'z' * 60000", data)
@@ -345,3 +348,20 @@ print('printed', items)
         "first": 1, "rest": [2, 3], "more": [1, 2, 3, 4], "biggest": 3, "label": "3.14  'ann' 3",
         "pct": "003.1|['ann', 'bo']", "total": 7.0, "days": 3, "copy": [1, 7, 8, 3], "text": "123c--",
     }
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("x = (i for i in items)", "variable 'x' holds a value of type generator, which case data cannot keep"),
+    ("x = zip(items, items)", "variable 'x' holds a value of type _Checked"),
+    ("x = [date(2024, 1, 1)]", "variable 'x' holds a value of type date"),
+    ("x = {'n': float('nan')}", "variable 'x' holds nan, which case data cannot keep (not a finite number)"),
+    ("x = {(1, 2): 3}", "variable 'x' has a key of type tuple; keys of case data are text or numbers"),
+])
+def test_what_the_stored_case_cannot_hold_is_refused_naming_the_variable(source: str, message: str) -> None:
+    """Before, these left the step to fail later with a bare TypeError from the JSON encoder (or NaN,
+    which PostgreSQL's jsonb refuses)."""
+    with pytest.raises(ScriptLimitExceeded, match=re.escape(message)):
+        RestrictedEnvironment().execute(source, {"items": [1]})
+    data: dict[str, Any] = {"items": [1]}
+    RestrictedEnvironment().execute("x = {1: [datetime(2024, 1, 1), timedelta(days=1), 1.5, None, True]}", data)
+    assert data["x"][1][0] == datetime(2024, 1, 1)
