@@ -30,7 +30,8 @@ def test_every_response_carries_the_security_headers(client: FlaskClient, path: 
     assert policy["script-src"] == ["'self'"]  # no inline script, no eval
     assert policy["frame-ancestors"] == ["'none'"]
     assert policy["object-src"] == ["'none'"]
-    assert policy["img-src"] == ["'self'", "data:"]
+    tiles = client.application.config.get("ONESTOP_MAP_TILES")  # the portal's map (OpenStreetMap by default)
+    assert policy["img-src"] == ["'self'", "data:", *([origin_of(tiles)] if tiles else [])]
 
 
 def test_no_template_runs_inline_script(app: Flask) -> None:
@@ -56,6 +57,10 @@ def test_the_map_tile_host_joins_img_src(db: Database, deployed: None) -> None:
     finally:
         app.extensions["onestop.db"].dispose()
     assert policy["img-src"] == ["'self'", "data:", "https://*.tile.openstreetmap.org"]
+
+
+def test_without_map_tiles_images_come_from_this_site_only() -> None:
+    assert directives(content_security_policy(map_tiles=""))["img-src"] == ["'self'", "data:"]
 
 
 def test_the_single_sign_on_provider_joins_form_action() -> None:
