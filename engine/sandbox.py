@@ -34,6 +34,7 @@ from .sandbox_limits import (
     check_percent,
     formatted,
     join_text,
+    materialize,
 )
 from .sandbox_memory import MB, Budget, ScriptStopped, enter
 
@@ -205,6 +206,11 @@ def _binop(op: str, left: Any, right: Any) -> Any:
 
 
 def _inplacevar(op: str, target: Any, value: Any) -> Any:
+    if op == "+=" and isinstance(target, list):  # `l += anything iterable` extends the list in place
+        value = materialize(value)
+        if len(target) + len(value) > MAX_ITEMS:
+            raise ScriptLimitExceeded(
+                f"script exceeded its size limit: += would make {len(target) + len(value)} items (limit {MAX_ITEMS})")
     _check_size(op[:-1], target, value)
     return _INPLACE[op](target, value)
 
