@@ -82,6 +82,10 @@ EXPECTED: dict[str, str] = {
     'GET /modeler/<key>': '302 403 403 403 200 200',
     'GET /modeler/<key>/deploy': '302 403 403 403 200 200',
     'POST /modeler/<key>/deploy': '302 403 403 403 403 404',
+    'POST /modeler/<key>/deploy-request': '302 403 403 403 404 404',  # analysts ask, admins may too
+    'GET /start': '302 200 200 200 200 200',
+    'GET /start/<key>': '302 200 403 403 403 200',  # start_groups of the process decide
+    'POST /start/<key>': '302 404 404 404 404 404',
     'POST /modeler/<key>/discard': '302 403 403 403 404 404',
     'GET /modeler/<key>/download': '302 403 403 403 200 200',
     'POST /modeler/<key>/draft': '302 403 403 403 404 404',
