@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from .checks import check_bpmn, check_dmn, check_form
-from .routine import check_properties, default_prefix, properties_of
+from .routine import ROLE_INTAKE, check_properties, default_prefix, properties_of
 from .timers import StepClockParser
 from .types import InvalidProcess, Problem
 from .xml import XmlRejected, element_at_line, element_lines, parse_xml
@@ -226,7 +226,7 @@ def _category_field_problems(
 ) -> list[Problem]:
     for task in process.iter(f"{{{BPMN_NS}}}*"):
         props = properties_of(task)
-        if props.get("role") != "intake":
+        if props.get("role") != ROLE_INTAKE:
             continue
         form = forms.get(posixpath.basename(props.get("form") or ""))
         if form is None:

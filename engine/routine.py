@@ -25,7 +25,8 @@ SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN, "spiff": SPIFF}
 
 PROCESS_PROPERTIES = ("business_key_prefix", "start_groups", "citizen_channel", "category_field")
-TASK_ROLES = ("intake", "follow_up")
+ROLE_INTAKE, ROLE_FOLLOW_UP = "intake", "follow_up"
+TASK_ROLES = (ROLE_INTAKE, ROLE_FOLLOW_UP)
 LANE_PROPERTIES = ("group", "managers_only")
 BOOLEANS = ("true", "false")
 
@@ -108,7 +109,7 @@ def check_properties(file: str, root: etree._Element) -> list[Problem]:
             if role is not None and role not in TASK_ROLES:
                 problems.append(Problem(file, tid, f"unknown role '{role}' (one of: {', '.join(TASK_ROLES)})",
                                         _line(task)))
-            if role == "intake":
+            if role == ROLE_INTAKE:
                 intakes.append(tid)
             answered = task_props.get("answered_when")
             if answered is not None:

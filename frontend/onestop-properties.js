@@ -1,10 +1,12 @@
 // The "OneStop" group of the BPMN properties panel: what OneStop reads from a diagram.
-//   user/manual task  -> form file and due-date expression (spiffworkflow:properties)
+//   process (or its pool) -> business key prefix, start groups, citizen channel, category field
+//   user/manual task  -> form file, due-date expression, role (intake, follow_up), answered when
+//                        (all spiffworkflow:properties; docs/routines.md says what OneStop does with them)
 //   service task      -> service (operator), result variable, parameter expressions
 //   script task       -> the script (Python, run in the sandbox)
 //   business rule     -> the decision it calls (spiffworkflow:calledDecisionId)
 //   sequence flow     -> the condition (a Python expression)
-//   lane              -> which group works on its tasks (set by an administrator)
+//   lane              -> which group works on its tasks (group, managers_only; an administrator may override)
 // Timer expressions are edited in the panel's own "Timer" group.
 import { TextFieldEntry, TextAreaEntry, SelectEntry, isTextFieldEntryEdited, isTextAreaEntryEdited, isSelectEntryEdited } from '@bpmn-io/properties-panel';
 import { useService } from 'bpmn-js-properties-panel';
@@ -20,11 +22,16 @@ function extension(bo, type) {
   return ext ? (ext.get('values') || []).find((v) => is(v, type)) : undefined;
 }
 
-/** Make sure bo has extensionElements with one element of `type`; returns it. */
-function ensureExtension(element, type, injector) {
+/** The object that carries an element's properties: a pool's process, else the element itself. */
+function owner(element) {
+  const bo = getBusinessObject(element);
+  return is(bo, 'bpmn:Participant') && bo.processRef ? bo.processRef : bo;
+}
+
+/** Make sure the element's owner has extensionElements with one element of `type`; returns it. */
+function ensureExtension(element, type, injector, bo = getBusinessObject(element)) {
   const modeling = injector.get('modeling');
   const factory = injector.get('bpmnFactory');
-  const bo = getBusinessObject(element);
   let ext = bo.get('extensionElements');
   if (!ext) {
     ext = factory.create('bpmn:ExtensionElements', { values: [] });
@@ -41,14 +48,14 @@ function ensureExtension(element, type, injector) {
 }
 
 function getProperty(element, name) {
-  const props = extension(getBusinessObject(element), 'spiffworkflow:Properties');
+  const props = extension(owner(element), 'spiffworkflow:Properties');
   const prop = props && (props.get('properties') || []).find((p) => p.name === name);
   return prop ? prop.value || '' : '';
 }
 
 function setProperty(element, name, value, injector) {
   const modeling = injector.get('modeling');
-  const props = ensureExtension(element, 'spiffworkflow:Properties', injector);
+  const props = ensureExtension(element, 'spiffworkflow:Properties', injector, owner(element));
   const list = props.get('properties') || [];
   const prop = list.find((p) => p.name === name);
   if (!value) {
@@ -75,12 +82,58 @@ function text(id, label, description, getValue, setValue, area = false) {
   return { id, component: Entry, isEdited: area ? isTextAreaEntryEdited : isTextFieldEntryEdited };
 }
 
+function property(id, name, label, description) {
+  return text(id, label, description, (el) => getProperty(el, name),
+    (el, v, inj) => setProperty(el, name, (v || '').trim(), inj));
+}
+
+function choice(id, name, label, options) {
+  function Entry(props) {
+    const injector = useService('injector');
+    return jsx(SelectEntry, {
+      element: props.element, id, label,
+      getValue: () => getProperty(props.element, name),
+      setValue: (value) => setProperty(props.element, name, value, injector),
+      getOptions: () => options.map(([value, text]) => ({ value, label: text })),
+    });
+  }
+  return { id, component: Entry, isEdited: isSelectEntryEdited };
+}
+
+export const ROLES = [['', '(none)'], ['intake', 'Intake: the starter completes it at once'],
+  ['follow_up', "Follow-up: on the manager's follow-ups page"]];
+
 function humanTaskEntries() {
   return [
-    text('onestop-form', 'Form file', 'The form-js file shown for this task, e.g. handle_request.form',
-      (el) => getProperty(el, 'form'), (el, v, inj) => setProperty(el, 'form', v.trim(), inj)),
-    text('onestop-due', 'Due date expression', 'Python expression giving an ISO date, e.g. due_at',
-      (el) => getProperty(el, 'due'), (el, v, inj) => setProperty(el, 'due', v.trim(), inj)),
+    property('onestop-form', 'form', 'Form file', 'The form-js file shown for this task, e.g. handle_request.form'),
+    property('onestop-due', 'due', 'Due date expression', 'Python expression giving an ISO date, e.g. due_at'),
+    choice('onestop-role', 'role', 'Role', ROLES),
+    property('onestop-answered', 'answered_when', 'Answered when',
+      'Python expression over the data this task sends; when true, completing it answers the request, '
+      + 'e.g. outcome == "resolved"'),
+  ];
+}
+
+function processEntries() {
+  return [
+    property('onestop-prefix', 'business_key_prefix', 'Business key prefix',
+      'Upper-case letters before the year and number of each case, e.g. CR (default: the initials of the id)'),
+    property('onestop-start-groups', 'start_groups', 'Start groups',
+      'Comma-separated groups whose members may start a case on the start page, e.g. csu'),
+    choice('onestop-citizen-channel', 'citizen_channel', "Takes citizens' requests",
+      [['', 'no'], ['true', 'yes: the public portal and Open311 start this process']]),
+    property('onestop-category-field', 'category_field', 'Category field',
+      'The field of the intake form whose options are the request types, e.g. category'),
+  ];
+}
+
+function laneEntries() {
+  return [
+    property('onestop-lane-group', 'group', 'Group',
+      'The group that works on tasks in this lane, e.g. csu, or =office for the group a case variable names'),
+    choice('onestop-managers-only', 'managers_only', 'Managers only',
+      [['', 'no'], ['true', "yes: only the group's managers"]]),
+    { id: 'onestop-lane', component: LaneNote },
   ];
 }
 
@@ -149,8 +202,8 @@ function conditionEntries(element) {
 function LaneNote(props) {
   return jsx('p', {
     class: 'bio-properties-panel-description', id: props.id,
-    children: 'Tasks in this lane go to the group an administrator maps it to (Admin → Lanes); '
-      + '“Office” means the office the routing table chose.',
+    children: 'An administrator may map the lane to another group (Admin → Lanes). Without a group, '
+      + 'the tasks go to the group named like the lane (“Waste” → waste).',
   });
 }
 
@@ -160,7 +213,10 @@ function entriesFor(element) {
   if (is(element, 'bpmn:BusinessRuleTask')) return decisionEntries();
   if (is(element, 'bpmn:ScriptTask')) return scriptEntries();
   if (is(element, 'bpmn:SequenceFlow')) return conditionEntries(element);
-  if (is(element, 'bpmn:Lane')) return [{ id: 'onestop-lane', component: LaneNote }];
+  if (is(element, 'bpmn:Lane')) return laneEntries();
+  if (is(element, 'bpmn:Process') || (is(element, 'bpmn:Participant') && owner(element) !== getBusinessObject(element))) {
+    return processEntries();
+  }
   return [];
 }
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .errors import PermissionDenied
-from .models import Case, Group, Membership, Task, User
+from .models import CSU_KIND, Case, Group, Membership, Task, User
 
 
 def group_roles(session: Session, user: User) -> dict[str, bool]:
@@ -47,7 +47,8 @@ def may_view(session: Session, user: User | None, task: Task) -> bool:
     groups = group_roles(session, user)
     if task.group_name in groups or (task.case is not None and task.case.office in groups):
         return True
-    return task.group_name == "csu" and user.has_role("csu_agent")
+    return user.has_role("csu_agent") and task.group_name is not None and session.scalar(
+        select(Group.kind).where(Group.name == task.group_name)) == CSU_KIND
 
 
 def may_start(session: Session, user: User | None, start_groups: Iterable[str]) -> bool:

@@ -4,9 +4,10 @@ The projection (processes/projection.py) notes these at every step, and the demo
 (processes/demo_history.py) writes the same values, so processes/metrics*.py count cases without
 reading JSON or searching the event log:
   - from the intake data: resolved on first contact, the knowledge-base article used;
-  - the answer: when the office completed Handle request with the outcome "resolved" (the element
-    id and form key are reference data, see DESIGN.md) and which office that was. That is when the
-    answer goes to the citizen; after a misroute it is not the first office. The first answer counts.
+  - the answer: when an office completed a task whose `answered_when` expression (set on the task in
+    the modeler, see docs/routines.md) holds for the data it sent, and which office that was. That is
+    when the answer goes to the citizen; after a misroute it is not the first office. The first answer
+    counts.
 """
 
 from __future__ import annotations
@@ -16,9 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from .models import Case, Task
-
-ANSWER_ELEMENT = "handle_request"
-ANSWER_OUTCOME = "resolved"
+from .routines import Routine
 
 
 def intake_facts(data: Mapping[str, Any]) -> tuple[bool, str | None]:
@@ -28,13 +27,9 @@ def intake_facts(data: Mapping[str, Any]) -> tuple[bool, str | None]:
     return data.get("resolved_on_first_contact") is True, used
 
 
-def is_answer(element_id: str, form_data: Mapping[str, Any] | None) -> bool:
-    """Whether completing `element_id` with `form_data` answers the request."""
-    return element_id == ANSWER_ELEMENT and (form_data or {}).get("outcome") == ANSWER_OUTCOME
-
-
-def note_case_facts(case: Case, data: Mapping[str, Any], source: Task | None, now: datetime) -> None:
+def note_case_facts(routine: Routine, case: Case, data: Mapping[str, Any], source: Task | None,
+                    now: datetime) -> None:
     """Copy the facts above onto `case`; `source` is the task whose completion led to this step."""
     case.resolved_on_first_contact, case.kb_article = intake_facts(data)
-    if source is not None and case.answered_at is None and is_answer(source.element_id, source.form_data):
+    if source is not None and case.answered_at is None and routine.is_answer(source.element_id, source.form_data):
         case.answered_at, case.answered_by = now, source.group_name

@@ -25,6 +25,7 @@ from .lanes import lane_rules, resolve_lane
 from .models import Case, ProcessVersion, Task, User
 from .projection import apply_snapshot
 from .releases import find_version
+from .routines import case_routine
 from .runtime import bundle_for, engine
 from .services import services_for
 from .tasks import ConcurrentUpdate
@@ -109,7 +110,7 @@ def migrate_case(session: Session, actor: User | None, key: str, source: int, ta
 def _retarget_open_tasks(session: Session, case: Case, ready: Iterable[ReadyTask]) -> None:
     """Open tasks that stay open take the target version's element, name, form and lane."""
     by_id = {r.id: r for r in ready}
-    rules = lane_rules(session)
+    rules = lane_rules(session, case_routine(case).lanes)  # the lanes of the version the case moves to
     for task in session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open")):
         new = by_id.get(task.spiff_task_id)
         if new is None:

@@ -71,7 +71,7 @@ def start_case(
     )
     session.add(case)
     session.flush()
-    case.business_key = f"CR-{now.year}-{case.id:06d}"
+    case.business_key = f"{bundle.business_key_prefix}-{now.year}-{case.id:06d}"
     with events.batch(session):
         try:
             snapshot = engine().start(bundle, data, services_for(session, case, now), now=now)

@@ -6,9 +6,7 @@ its original: when the original is answered, the duplicate's citizen gets the sa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
@@ -63,7 +61,7 @@ def link_duplicate(session: Session, actor: User | None, case_id: int, original_
     if original.status == "cancelled":
         raise Conflict(f"case {original.business_key} was cancelled; link to a case that will be answered")
     _close_as_duplicate(session, duplicate, original, actor, now)
-    if _answer_of(original.data) is not None:
+    if _answer_of(original) is not None:
         _send_answer(session, duplicate, original, now)
     session.flush()
     return duplicate
@@ -75,7 +73,7 @@ _DUPLICATES_LINKED = select(Event.details).where(Event.case_id == bindparam("cas
 
 def answer_duplicates(session: Session, case: Case, now: datetime) -> int:
     """Give the duplicates of `case` its answer, once each; called when a snapshot is projected."""
-    if _answer_of(case.data) is None:
+    if _answer_of(case) is None:
         return 0
     linked = session.scalars(_DUPLICATES_LINKED, {"case_id": case.id}).all()
     sent = 0
@@ -115,11 +113,10 @@ def _close_as_duplicate(session: Session, duplicate: Case, original: Case, actor
                   duplicate_case_id=duplicate.id, duplicate_ref=duplicate.business_key)
 
 
-def _answer_of(data: Mapping[str, Any] | None) -> str | None:
-    """The answer a case gave its citizen, once it has one."""
-    data = data or {}
-    if data.get("outcome") == "resolved":
-        return str(data.get("answer") or "")
+def _answer_of(case: Case) -> str | None:
+    """The answer a case gave its citizen, once it has one (answered_at: see processes.case_facts)."""
+    if case.answered_at is not None:
+        return str((case.data or {}).get("answer") or "")
     return None
 
 
@@ -128,7 +125,7 @@ def _send_answer(session: Session, duplicate: Case, original: Case, now: datetim
     done = session.scalar(select(Event.id).where(Event.case_id == duplicate.id, Event.kind == "duplicate_answered"))
     if done is not None:
         return False
-    answer = _answer_of(original.data) or ""
+    answer = _answer_of(original) or ""
     title = office_title(session, original.office)
     data = {**(duplicate.data or {}), "answer": answer, "office": original.office}
     message = queue_notification(session, duplicate, "answer", data, now,

@@ -19,9 +19,10 @@ from typing import Any
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from .case_facts import intake_facts, is_answer
+from .case_facts import intake_facts
 from .demo_plans import Plan, Visit
 from .models import Base, ProcessVersion, User
+from .routines import version_routine
 
 START = ("start", "init_case")
 FIRST_CONTACT = ("intake", "first_contact", "notify_resolved_first_contact", "end_first_contact")
@@ -112,7 +113,7 @@ class SyntheticCase:
 
     def _finish(self, task: dict[str, Any], at: datetime, actor: User, form_data: dict[str, Any]) -> None:
         task.update(status="completed", completed_at=at, completed_by_id=actor.id, form_data=form_data)
-        if self.case["answered_at"] is None and is_answer(task["element_id"], form_data):
+        if self.case["answered_at"] is None and version_routine(self.version).is_answer(task["element_id"], form_data):
             self.case.update(answered_at=at, answered_by=task["group_name"])
         task["assignee_id"] = task["assignee_id"] or actor.id
         self._event("task_completed", at, actor, element=task["element_id"], task=task, office=task["group_name"])

@@ -8,13 +8,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import InvalidProcess, file_kind, load_bundles, validate
+from engine import InvalidProcess, file_kind, is_true, load_bundles, validate
 
 from . import events
 from .authz import require
 from .db import utcnow
 from .errors import NotFound, ProcessNotDeployable
 from .models import ProcessFile, ProcessVersion, User
+from .routines import citizen_channel_clash
 from .services import SERVICE_NAMES
 
 
@@ -38,6 +39,14 @@ def deploy_version(
         bundles = load_bundles(files, services=SERVICE_NAMES)
     except InvalidProcess as err:
         raise ProcessNotDeployable([str(p) for p in err.problems]) from err
+    keys = {bundle.key for bundle in bundles}
+    for bundle in bundles:
+        clash = citizen_channel_clash(session, keys) if is_true(bundle.properties.get("citizen_channel")) else None
+        if clash is not None:
+            where = next((n for n in sorted(files) if file_kind(n) == "bpmn" and f'"{bundle.key}"' in files[n]), "-")
+            raise ProcessNotDeployable([f"{where}:{bundle.key}: citizen_channel: process '{clash}' already takes "
+                                        "citizens' requests; only one process may (retire it first, or "
+                                        "remove citizen_channel from one of them)"])
     results = []
     for bundle in bundles:
         latest = session.scalars(
@@ -54,7 +63,7 @@ def deploy_version(
             created_at=now, deployed_at=now, deployed_by_id=actor.id if actor is not None else None,
         )
         version.files = [ProcessFile(name=name, kind=file_kind(name) or "", content=content)
-                         for name, content in sorted(bundle.files.items())]
+                         for name, content in sorted(files.items())]
         session.add(version)
         session.flush()
         events.record(session, "version_deployed", at=now, actor=actor, key=bundle.key, version=number)

@@ -15,15 +15,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from .authz import require
-from .cases import current_version, get_case
+from .cases import get_case
 from .db import utcnow
 from .errors import InvalidFormData, NotFound
 from .forms import validate_submission
-from .handover import INTAKE_ELEMENT, start_with_intake
+from .handover import intake_version, start_with_intake
 from .knowledge import get_article, mark_helpful
 from .models import Article, Case, User
+from .routines import version_routine
 from .runtime import bundle_for
-from .service_catalog import PROCESS_KEY
 from .task_page import NextStep, group_titles, next_step
 
 
@@ -32,16 +32,16 @@ def require_agent(actor: User | None) -> None:
             "only CSU agents register requests")
 
 
-def intake_form(session: Session) -> dict[str, Any]:
-    """The form of the intake task in the current version of the citizen request process."""
-    bundle = bundle_for(current_version(session, PROCESS_KEY))
-    for spec in bundle.spec.task_specs.values():  # the engine's parsed spec: read, never changed
-        if getattr(spec, "bpmn_id", None) == INTAKE_ELEMENT:
-            name = dict(getattr(spec, "extensions", {}).get("properties", {})).get("form")
-            form = bundle.form(name)
-            if form is not None:
-                return form
-    raise NotFound(f"the current '{PROCESS_KEY}' process has no '{INTAKE_ELEMENT}' task with a form")
+def intake_form(session: Session, key: str | None = None) -> dict[str, Any]:
+    """The form of the intake task (role intake) in the current version of process `key`, by default
+    of the process that takes citizens' requests."""
+    version = intake_version(session, key)
+    bundle = bundle_for(version)
+    element = version_routine(version).intake_element
+    form = bundle.form(bundle.element_properties.get(element or "", {}).get("form"))
+    if form is None:
+        raise NotFound(f"the current '{version.key}' process has no intake task with a form")
+    return form
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,7 @@
-"""The lane -> group mapping administrators edit in the browser (see processes.lanes)."""
+"""The lane -> group mapping administrators edit in the browser (see processes.lanes).
+
+A stored lane overrides what the deployed BPMN says about the lane (its `group` property); removing it
+brings the diagram's rule back."""
 
 from __future__ import annotations
 
@@ -13,15 +16,15 @@ from . import events
 from .admin import require_admin
 from .db import utcnow
 from .errors import InvalidFormData, NotFound
-from .lanes import DEFAULT_LANES
 from .models import Group, LaneMapping, User
+from .routines import current_versions, version_routine
 
 VARIABLE = re.compile(r"=[A-Za-z_][A-Za-z0-9_]{0,62}")
 
 
 @dataclass(frozen=True)
 class LaneRow:
-    """One lane as the page shows it; `id` is None while the defaults apply."""
+    """One lane as the page shows it; `id` is None for a lane as a deployed process defines it."""
 
     id: int | None
     lane: str
@@ -30,23 +33,15 @@ class LaneRow:
 
 
 def list_lane_mappings(session: Session, actor: User | None) -> tuple[list[LaneRow], bool]:
-    """(rows, defaults): the stored mapping, or the built-in defaults while none is stored."""
+    """(rows, none stored): the stored lanes, then the lanes the deployed processes define that no
+    stored lane overrides (id None), by lane name."""
     require_admin(actor)
-    rows = session.scalars(select(LaneMapping).order_by(LaneMapping.lane)).all()
-    if rows:
-        return [LaneRow(r.id, r.lane, r.group_name, r.managers_only) for r in rows], False
-    defaults = [LaneRow(None, lane, rule.group, rule.managers_only) for lane, rule in DEFAULT_LANES.items()]
-    return defaults, True
-
-
-def _store_defaults(session: Session, actor: User | None, now: datetime) -> None:
-    """Copy the defaults into the table, so that editing one lane keeps the others."""
-    if session.scalars(select(LaneMapping).limit(1)).first() is not None:
-        return
-    for lane, rule in DEFAULT_LANES.items():
-        session.add(LaneMapping(lane=lane, group_name=rule.group, managers_only=rule.managers_only,
-                                updated_at=now, updated_by_id=actor.id if actor else None))
-    session.flush()
+    stored = session.scalars(select(LaneMapping).order_by(LaneMapping.lane)).all()
+    rows = {r.lane: LaneRow(r.id, r.lane, r.group_name, r.managers_only) for r in stored}
+    for version in current_versions(session):
+        for lane, rule in version_routine(version).lanes.items():
+            rows.setdefault(lane, LaneRow(None, lane, rule.group, rule.managers_only))
+    return sorted(rows.values(), key=lambda row: row.lane), not stored
 
 
 def _check(session: Session, lane: str, group: str) -> None:
@@ -69,7 +64,6 @@ def save_lane_mapping(session: Session, actor: User | None, lane: str, group: st
     now = now or utcnow()
     lane, group = lane.strip(), group.strip()
     _check(session, lane, group)
-    _store_defaults(session, actor, now)
     row = session.scalars(select(LaneMapping).where(LaneMapping.lane == lane)).first()
     if row is None:
         row = LaneMapping(lane=lane)
@@ -84,7 +78,7 @@ def save_lane_mapping(session: Session, actor: User | None, lane: str, group: st
 
 def delete_lane_mapping(session: Session, actor: User | None, mapping_id: int, *,
                         now: datetime | None = None) -> None:
-    """Forget one lane: its tasks then go to the group named like the lane (see resolve_lane)."""
+    """Forget one lane: its tasks then go where the diagram says, or to the group named like the lane."""
     require_admin(actor)
     now = now or utcnow()
     row = session.get(LaneMapping, mapping_id)

@@ -1,8 +1,10 @@
 """Which group works on a task: the lane of the task, resolved against the case data.
 
 A lane maps either to a fixed group (`csu`) or to a case variable (`=office`, the office the
-routing table chose), optionally for that group's managers only. Lanes not listed map to the
-group of the same name in snake case, so an analyst can add a lane "Waste" without code.
+routing table chose), optionally for that group's managers only. The analyst sets this on the lane
+in the modeler (properties `group` and `managers_only`, see processes.routines); an administrator's
+mapping in `lane_mappings` overrides it; a lane with neither maps to the group of the same name in
+snake case, so an analyst can add a lane "Waste" without code.
 """
 
 from __future__ import annotations
@@ -24,22 +26,21 @@ class LaneRule:
     managers_only: bool = False
 
 
-DEFAULT_LANES: dict[str, LaneRule] = {
-    "CSU": LaneRule("csu"),
-    "Office": LaneRule("=office"),
-    "Office manager": LaneRule("=office", managers_only=True),
-}
-
+NO_RULES: Mapping[str, LaneRule] = {}
 
 _LANE_MAPPINGS = select(LaneMapping.lane, LaneMapping.group_name, LaneMapping.managers_only)
 
 
-def lane_rules(session: Session) -> Mapping[str, LaneRule]:
-    """The lane mapping administrators keep in `lane_mappings`; DEFAULT_LANES while it is empty."""
+def stored_lane_rules(session: Session) -> dict[str, LaneRule]:
+    """The lane mapping administrators keep in `lane_mappings` (empty while they have set none)."""
     rows = session.execute(_LANE_MAPPINGS).all()
-    if not rows:
-        return DEFAULT_LANES
     return {lane: LaneRule(group, managers_only) for lane, group, managers_only in rows}
+
+
+def lane_rules(session: Session, defaults: Mapping[str, LaneRule] = NO_RULES) -> Mapping[str, LaneRule]:
+    """The process's own lane rules (`defaults`, from its BPMN), overridden by the stored mapping."""
+    stored = stored_lane_rules(session)
+    return {**defaults, **stored} if stored else defaults
 
 
 def slug(name: str) -> str:
@@ -47,7 +48,7 @@ def slug(name: str) -> str:
 
 
 def resolve_lane(
-    lane: str | None, data: Mapping[str, Any], rules: Mapping[str, LaneRule] = DEFAULT_LANES
+    lane: str | None, data: Mapping[str, Any], rules: Mapping[str, LaneRule] = NO_RULES
 ) -> tuple[str | None, bool]:
     """(group name, managers only) for a task in `lane` of a case with `data`."""
     if not lane:

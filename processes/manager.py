@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from .authz import group_roles, require
 from .inbox import InboxRow, T, load_rows
 from .models import Group, Membership, User
+from .routines import follow_up_elements
 
-FOLLOW_UP_ELEMENT = "follow_up_overdue"
 LIST_LIMIT = 20
 
 
@@ -78,19 +78,29 @@ def office_overview(session: Session, actor: User, *, now: datetime) -> list[Off
     require(actor.has_role("manager") or actor.has_role("admin"), "only managers see the office overview")
     offices = managed_groups(session, actor)
     members = group_members(session, [g.name for g in offices])
-    return [_office(session, group, members[group.name], now) for group in offices]
+    follow_up = is_follow_up(session)
+    return [_office(session, group, members[group.name], follow_up, now) for group in offices]
 
 
-def _office(session: Session, group: Group, members: list[Member], now: datetime) -> OfficeOverview:
+def is_follow_up(session: Session) -> ColumnElement[bool]:
+    """Tasks of the elements the analyst gave the role follow_up (in their own process)."""
+    by_process = follow_up_elements(session)
+    if not by_process:
+        return false()
+    return or_(*(and_(T.process_key == key, T.element_id.in_(sorted(ids))) for key, ids in sorted(by_process.items())))
+
+
+def _office(session: Session, group: Group, members: list[Member], follow_up: ColumnElement[bool],
+            now: datetime) -> OfficeOverview:
     office = OfficeOverview(group.name, group.title)
     mine = (T.status == "open", T.group_name == group.name)
     dated = select(T.id).where(*mine).order_by(T.due_at.asc().nulls_last(), T.id)
-    office.follow_ups = _rows(session, dated.where(T.element_id == FOLLOW_UP_ELEMENT).limit(LIST_LIMIT), now)
+    office.follow_ups = _rows(session, dated.where(follow_up).limit(LIST_LIMIT), now)
     office.overdue = _rows(session, dated.where(T.due_at < now).limit(LIST_LIMIT), now)
     loads = {m.id: Workload(m) for m in members}
     unassigned = Workload(None)
     query = (select(T.assignee_id, func.count(), func.sum(case((T.due_at < now, 1), else_=0)),
-                    func.min(T.created_at), func.sum(case((T.element_id == FOLLOW_UP_ELEMENT, 1), else_=0)))
+                    func.min(T.created_at), func.sum(case((follow_up, 1), else_=0)))
              .where(*mine).group_by(T.assignee_id))
     for assignee_id, count, overdue, oldest, follow_ups in session.execute(query):
         office.follow_up_total += int(follow_ups or 0)

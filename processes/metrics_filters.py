@@ -19,9 +19,10 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from .authz import group_roles
-from .errors import InvalidFormData, PermissionDenied
+from .errors import InvalidFormData, NotFound, PermissionDenied
 from .models import Case, Group, ProcessFile, ProcessVersion, Task, User
 from .runtime import calendar
+from .service_catalog import list_services
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 5 * 366
@@ -90,9 +91,17 @@ def filter_choices(session: Session, offices: list[str] | None) -> Choices:
         query = query.where(Group.name.in_(offices))
     return Choices(
         offices=[(name, title) for name, title in session.execute(query)],
-        categories=form_options(session, "category"),
+        categories=_categories(session),
         channels=form_options(session, "channel"),
     )
+
+
+def _categories(session: Session) -> list[Choice]:
+    """The request types: the options of the category field of the citizen channel's intake form."""
+    try:
+        return [(service.code, service.name) for service in list_services(session)]
+    except NotFound:
+        return []
 
 
 def form_options(session: Session, field: str) -> list[Choice]:

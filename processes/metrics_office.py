@@ -1,9 +1,10 @@
 """Back-office and citizen figures: time to the answer in working days, lateness, escalations, the
 open backlog by age, and satisfaction survey scores.
 
-"Answered" means the office completed Handle request with the outcome "resolved": that is when the
-answer goes to the citizen. Its office is the group that answered, which after a misroute is not the
-first one. Both are kept on the case (answered_at, answered_by: processes/case_facts.py).
+"Answered" means an office completed a task whose `answered_when` expression (set in the modeler,
+docs/routines.md) holds for what it sent: that is when the answer goes to the citizen. Its office is
+the group that answered, which after a misroute is not the first one. Both are kept on the case
+(answered_at, answered_by: processes/case_facts.py).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Requests reported through Open311 (GeoReport v2): the same routine as the CSU's, channel "app".
+"""Requests reported through Open311 (GeoReport v2): the process that takes citizens' requests, channel "app".
 
 The case is started and its intake completed by the system, so it lands directly in the office
 that the routing table picks, with the same acknowledgement and deadline as any other request.
@@ -17,6 +17,7 @@ from .db import utcnow
 from .errors import InvalidFormData
 from .handover import start_with_intake
 from .models import ApiKey, Case
+from .routines import citizen_version, version_routine
 from .service_catalog import find_service
 
 MAX_DESCRIPTION = 4000  # the specification's limit, and the intake form's
@@ -55,14 +56,15 @@ def submit_service_request(session: Session, key: ApiKey, form: ServiceRequestIn
     description = _description(form, service.name, location)
     start_data = {"channel": "app", "open311": {**location, **_extras(form), "api_key": key.name}}
     email = form.email.strip()
+    category_field = version_routine(citizen_version(session)).category_field or "category"
     return start_with_intake(session, None, start_data, {
         "channel": "app",
         "citizen_name": _reporter(form),
         **({"citizen_email": email} if email else {}),
-        "category": service.code,
+        category_field: service.code,
         "description": description,
         "resolved_on_first_contact": False,
-    }, now=now)
+    }, now=now, drop_unknown=True)
 
 
 def _location(form: ServiceRequestInput) -> dict[str, Any]:

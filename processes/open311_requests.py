@@ -19,7 +19,7 @@ from .db import utcnow
 from .errors import InvalidFormData, NotFound
 from .models import Case, Event, Group
 from .runtime import calendar
-from .service_catalog import PROCESS_KEY, Service, list_services
+from .service_catalog import Service, list_services, services_version
 
 MAX_SPAN = timedelta(days=90)
 MAX_RESULTS = 1000
@@ -71,7 +71,7 @@ def search_service_requests(
     """Requests matching the specification's filters, newest first, at most 1000.
 
     service_request_id (comma-separated) overrides every other filter."""
-    query = select(Case).where(Case.process_key == PROCESS_KEY, Case.category.is_not(None))
+    query = select(Case).where(Case.process_key == services_version(session).key, Case.category.is_not(None))
     ids = _split(service_request_id)
     if ids:
         query = query.where(Case.business_key.in_(ids[:MAX_RESULTS]))
@@ -92,7 +92,7 @@ def search_service_requests(
 
 def get_service_request(session: Session, service_request_id: str) -> Case:
     case = session.scalars(select(Case).where(Case.business_key == service_request_id,
-                                              Case.process_key == PROCESS_KEY)).first()
+                                              Case.process_key == services_version(session).key)).first()
     if case is None or case.category is None:
         raise NotFound(f"no service request '{service_request_id}'")
     return case
@@ -155,5 +155,5 @@ def _status_notes(case: Case, office_title: str | None) -> str | None:
     if case.status == "cancelled":
         return "Cancelled."
     if case.status == "closed":
-        return "Resolved." if (case.data or {}).get("outcome") == "resolved" else "Closed."
+        return "Resolved." if case.answered_at is not None else "Closed."
     return f"In progress at {office_title}." if office_title else "Received."

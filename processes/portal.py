@@ -1,4 +1,4 @@
-"""Requests from the public portal: the same routine as the CSU's, channel "web", routed at once.
+"""Requests from the public portal: the process that takes citizens' requests, channel "web", routed at once.
 
 Nobody is logged in: the system starts the case and completes its intake task (not resolved on
 first contact), so the routing table sends it straight to its office and the citizen gets the
@@ -19,6 +19,7 @@ from .errors import InvalidFormData
 from .forms import EMAIL
 from .handover import start_with_intake
 from .models import Case
+from .routines import citizen_version, version_routine
 from .service_catalog import list_services
 
 LANGUAGES = ("en", "sv")
@@ -57,7 +58,7 @@ def submit_request(session: Session, data: PortalRequest, now: datetime | None =
     intake, place = _check(session, data)
     language = data.language if data.language in LANGUAGES else "en"
     case = start_with_intake(session, None, {"channel": "web", "language": language, "portal": place}, intake,
-                             now=now)
+                             now=now, drop_unknown=True)
     if data.photo is not None:
         add_photo(session, case, data.photo, now)
     session.flush()
@@ -91,7 +92,8 @@ def _check(session: Session, data: PortalRequest) -> tuple[dict[str, Any], dict[
         errors["photo"] = problem
     if errors:
         raise InvalidFormData(errors)
-    intake = {"channel": "web", "citizen_name": name, "citizen_email": email, "category": category,
+    category_field = version_routine(citizen_version(session)).category_field or "category"
+    intake = {"channel": "web", "citizen_name": name, "citizen_email": email, category_field: category,
               "description": full, "resolved_on_first_contact": False}
     return intake, place
 

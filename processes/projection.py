@@ -16,13 +16,15 @@ from engine import Snapshot
 from . import events
 from .case_facts import note_case_facts
 from .citizens import answer_duplicates
-from .lanes import DEFAULT_LANES, lane_rules, resolve_lane
-from .models import UNFIRED_TIMER_STATES, Case, Task, Timer, User
+from .lanes import lane_rules, resolve_lane
+from .models import CSU_KIND, UNFIRED_TIMER_STATES, Case, Group, Task, Timer, User
+from .routines import Routine, case_routine
 from .waits import note_waits
 
 # Built once: building a statement costs about as much as running it on SQLite.
 _OPEN_TASKS = select(Task).where(Task.case_id == bindparam("case_id"), Task.status == "open")
 _UNFIRED_TIMERS = select(Timer).where(Timer.case_id == bindparam("case_id"), Timer.state.in_(UNFIRED_TIMER_STATES))
+_DESK_GROUPS = select(Group.name).where(Group.kind == CSU_KIND, Group.name.in_(bindparam("names", expanding=True)))
 
 
 def parse_moment(value: object) -> datetime | None:
@@ -67,12 +69,13 @@ def _apply(
     case.state = snapshot.state
     case.data = data
     case.office = data.get("office") or case.office
-    case.category = data.get("category") or case.category
+    routine = case_routine(case)
+    case.category = data.get(routine.category_field or "category") or case.category
     case.channel = data.get("channel") or case.channel
     case.citizen_name = data.get("citizen_name") or case.citizen_name
     case.citizen_email = data.get("citizen_email") or case.citizen_email
     case.due_at = parse_moment(data.get("due_at")) or case.due_at
-    note_case_facts(case, data, source, now)
+    note_case_facts(routine, case, data, source, now)
 
     for step in snapshot.steps:
         events.record(session, "element_completed", at=now, case=case, actor=actor,
@@ -90,7 +93,7 @@ def _apply(
             events.record(session, "task_cancelled", at=now, case=case, element_id=task.element_id,
                           task_id=task.id, office=task.group_name)
 
-    created = _new_tasks(session, case, snapshot, open_tasks, now)
+    created = _new_tasks(session, case, snapshot, open_tasks, routine, now)
     for task in [*open_tasks.values(), *created]:
         if task.status == "open":
             copy_case_fields(task, case)
@@ -100,8 +103,9 @@ def _apply(
     if closing:
         case.status = "closed"
         case.closed_at = now
+    desks = _desk_groups(session, created, source)
     for task in created:
-        task.arrived_as, task.arrived_from = _arrival(task, source, previous_office)
+        task.arrived_as, task.arrived_from = _arrival(task, source, previous_office, desks)
     if created:
         session.flush()  # the new tasks' ids, for their events
     for task in created:
@@ -116,11 +120,11 @@ def _apply(
     return created
 
 
-def _new_tasks(session: Session, case: Case, snapshot: Snapshot, open_tasks: dict[str, Task],
+def _new_tasks(session: Session, case: Case, snapshot: Snapshot, open_tasks: dict[str, Task], routine: Routine,
                now: datetime) -> list[Task]:
     """Tasks for the ready tasks of `snapshot` that have none yet (added to the session, not flushed)."""
     fresh = [ready for ready in snapshot.ready_tasks if ready.id not in open_tasks]
-    rules = lane_rules(session) if fresh else DEFAULT_LANES  # the mapping only matters for new tasks
+    rules = lane_rules(session, routine.lanes) if fresh else routine.lanes  # only new tasks need the mapping
     created = []
     for ready in fresh:
         group, managers_only = resolve_lane(ready.lane, snapshot.data, rules)
@@ -144,19 +148,29 @@ def copy_case_fields(task: Task, case: Case) -> None:
     task.summary = str(description)[:300] if description else None
 
 
-def _arrival(task: Task, source: Task | None, previous_office: str | None) -> tuple[str | None, str | None]:
+def _desk_groups(session: Session, created: list[Task], source: Task | None) -> frozenset[str]:
+    """Which of the groups involved in a movement are front desks (kind csu) rather than offices."""
+    if not created or source is None:
+        return frozenset()
+    names = {t.group_name for t in [*created, source] if t.group_name}
+    return frozenset(session.scalars(_DESK_GROUPS, {"names": sorted(names)})) if names else frozenset()
+
+
+def _arrival(task: Task, source: Task | None, previous_office: str | None,
+             desks: frozenset[str]) -> tuple[str | None, str | None]:
     """Name the movement between the CSU and the offices that created `task`, and the group it came from.
 
-    Kept on the task (arrived_as, arrived_from) for the dashboard, and logged by _record_handoff."""
+    `desks` are the front-desk groups among them (a group's kind says so, not its name). Kept on the
+    task (arrived_as, arrived_from) for the dashboard, and logged by _record_handoff."""
     # A task for the managers that no manager's work led to is an escalation: a timer fired by the
     # worker (no source), or one due already when a step brought the request back to an office.
     if task.managers_only and (source is None or not source.managers_only):
         return "escalated", None
     if source is None or task.group_name == source.group_name:
         return None, None
-    if source.group_name == "csu" and task.group_name != "csu":
+    if source.group_name in desks and task.group_name not in desks:
         return "handed_over", source.group_name
-    if task.group_name == "csu":
+    if task.group_name in desks:
         return "returned_to_csu", source.group_name
     if previous_office and task.group_name != previous_office and not task.managers_only:
         return "rerouted", source.group_name

@@ -1,31 +1,30 @@
-"""The request types citizens can report: the categories of the deployed intake form.
+"""The request types citizens can report: the options of the category field of the deployed intake form.
 
-Read from the current version of the reference process, so a category an analyst adds in the
-modeler shows up here (in Open311's service list, for one) without touching Python. The office
-of a category comes from the routing decision table when a rule names it with a plain literal.
+Read from the current version of the process that takes citizens' requests (`citizen_channel`), its
+task with role `intake` and its `category_field` (processes.routines), so a category an analyst adds in
+the modeler shows up here (in Open311's service list, for one) without touching Python. The office of a
+category comes from the routing decision table (input: the category field, output `office`) when a
+rule names it with a plain literal.
 """
 
 from __future__ import annotations
 
 import ast
-import json
 from dataclasses import dataclass
 
 from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import file_kind
+from engine import ProcessBundle, file_kind
 from engine.xml import XmlRejected, parse_xml
 
-from .cases import current_version
 from .errors import NotFound
 from .forms import form_fields
-from .models import Group
+from .models import Group, ProcessVersion
+from .routines import citizen_version, version_routine
 from .runtime import bundle_for
 
-PROCESS_KEY = "citizen_request"
-INTAKE_FORM = "intake.form"
 CATCH_ALL = ("", "-")
 
 
@@ -49,18 +48,25 @@ class _Entry:
     rule_description: str
 
 
-_parsed: dict[str, tuple[_Entry, ...]] = {}  # by content hash of the version
+_parsed: dict[tuple[str, str], tuple[_Entry, ...]] = {}  # by key and content hash of the version
+
+
+def services_version(session: Session) -> ProcessVersion:
+    """The version whose intake form lists the services: the citizen channel's current one."""
+    return citizen_version(session)
 
 
 def list_services(session: Session) -> list[Service]:
-    """Every category of the current intake form, in the form's order; NotFound when nothing is deployed."""
-    version = current_version(session, PROCESS_KEY)
-    entries = _parsed.get(version.content_hash)
+    """Every category of the current intake form, in the form's order; NotFound when no deployed
+    process takes citizens' requests."""
+    version = services_version(session)
+    entries = _parsed.get((version.key, version.content_hash))
     if entries is None:
-        entries = _read_entries(bundle_for(version).files)
+        entries = _read_entries(bundle_for(version), version_routine(version).category_field,
+                                version_routine(version).intake_element)
         if len(_parsed) > 32:  # a handful of versions a year; never let it grow without bound
             _parsed.clear()
-        _parsed[version.content_hash] = entries
+        _parsed[(version.key, version.content_hash)] = entries
     titles = {name: title for name, title in session.execute(select(Group.name, Group.title))}
     return [_service(entry, titles) for entry in entries]
 
@@ -82,16 +88,18 @@ def _service(entry: _Entry, titles: dict[str, str]) -> Service:
     )
 
 
-def _read_entries(files: dict[str, str]) -> tuple[_Entry, ...]:
-    form_text = next((content for name, content in files.items() if name.rsplit("/", 1)[-1] == INTAKE_FORM), None)
+def _read_entries(bundle: ProcessBundle, category_field: str | None, intake: str | None) -> tuple[_Entry, ...]:
+    form = bundle.form(bundle.element_properties.get(intake or "", {}).get("form"))
+    if form is None or not category_field:
+        return ()
     try:
-        fields = form_fields(json.loads(form_text)) if form_text is not None else []
+        fields = form_fields(form)
     except ValueError:
         return ()
-    field = next((f for f in fields if f.key == "category"), None)
+    field = next((f for f in fields if f.key == category_field), None)
     if field is None or not isinstance(field.component.get("values"), list):
         return ()
-    routes, default = _routes(files)
+    routes, default = _routes(bundle.files, category_field)
     entries = []
     for option in field.component["values"]:
         if not isinstance(option, dict) or not isinstance(option.get("value"), str):
@@ -102,15 +110,16 @@ def _read_entries(files: dict[str, str]) -> tuple[_Entry, ...]:
     return tuple(entries)
 
 
-def _routes(files: dict[str, str]) -> tuple[dict[str, tuple[str | None, str]], tuple[str | None, str]]:
-    """(office and rule description by category, the catch-all's) from a table with input `category`
-    and output `office`; rules are read in order, so the first match wins as with hit policy FIRST."""
+def _routes(files: dict[str, str], category_field: str) -> tuple[dict[str, tuple[str | None, str]],
+                                                                   tuple[str | None, str]]:
+    """(office and rule description by category, the catch-all's) from a table with the category field
+    as input and output `office`; rules are read in order, so the first match wins as with hit policy FIRST."""
     routes: dict[str, tuple[str | None, str]] = {}
     default: tuple[str | None, str] | None = None
-    for table in _routing_tables(files):
+    for table in _routing_tables(files, category_field):
         inputs = [(i.findtext("{*}inputExpression/{*}text") or "").strip() for i in table.findall("{*}input")]
         outputs = [o.get("name") for o in table.findall("{*}output")]
-        col_in, col_out = inputs.index("category"), outputs.index("office")
+        col_in, col_out = inputs.index(category_field), outputs.index("office")
         for rule in table.findall("{*}rule"):
             cells = [(e.findtext("{*}text") or "").strip() for e in rule.findall("{*}inputEntry")]
             outs = [(e.findtext("{*}text") or "").strip() for e in rule.findall("{*}outputEntry")]
@@ -126,7 +135,7 @@ def _routes(files: dict[str, str]) -> tuple[dict[str, tuple[str | None, str]], t
     return routes, default or (None, "")
 
 
-def _routing_tables(files: dict[str, str]) -> list[etree._Element]:
+def _routing_tables(files: dict[str, str], category_field: str) -> list[etree._Element]:
     tables = []
     for name, content in files.items():
         if file_kind(name) != "dmn":
@@ -137,7 +146,7 @@ def _routing_tables(files: dict[str, str]) -> list[etree._Element]:
             continue
         for table in root.iter("{*}decisionTable"):
             inputs = [(i.findtext("{*}inputExpression/{*}text") or "").strip() for i in table.findall("{*}input")]
-            if "category" in inputs and "office" in [o.get("name") for o in table.findall("{*}output")]:
+            if category_field in inputs and "office" in [o.get("name") for o in table.findall("{*}output")]:
                 tables.append(table)
     return tables
 

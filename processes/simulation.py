@@ -15,14 +15,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine import InvalidProcess, ScriptError, Service, ServiceCall, Snapshot, load_bundle
+from engine import InvalidProcess, ScriptError, Service, ServiceCall, Snapshot, XmlRejected, load_bundle, parse_xml
 
 from .db import utcnow
 from .drafts import get_draft
 from .errors import InvalidFormData
 from .forms import validate_submission
-from .lanes import DEFAULT_LANES, LaneRule, lane_rules, resolve_lane
+from .lanes import NO_RULES, LaneRule, resolve_lane, stored_lane_rules
 from .models import User
+from .routines import routine_of
 from .runtime import calendar, engine
 
 MAX_STEPS = 100
@@ -74,13 +75,15 @@ class _Run:
 
 
 def simulate(files: Mapping[str, str], key: str, start_data: Mapping[str, Any], steps: list[Mapping[str, Any]], *,
-             rules: Mapping[str, LaneRule] = DEFAULT_LANES, now: datetime | None = None) -> SimulationResult:
+             rules: Mapping[str, LaneRule] = NO_RULES, now: datetime | None = None) -> SimulationResult:
     """Run process `key` of `files` with `start_data`, completing tasks as `steps` say.
 
-    A step is {"task": element id, "data": {...}}, or {"timers": true} to fire the waiting timers."""
+    A step is {"task": element id, "data": {...}}, or {"timers": true} to fire the waiting timers.
+    `rules` are the stored lane mappings; they override the lanes' own groups in the files."""
     run = _Run(SimulationResult(), now or utcnow())
     try:
         bundle = load_bundle(files, key)
+        rules = {**routine_of(bundle).lanes, **rules}
         snapshot = engine().start(bundle, start_data, run.services(), now=run.now)
         snapshot = _apply(run, bundle, snapshot, steps, rules)
     except InvalidProcess as err:
@@ -150,17 +153,30 @@ def parse_scenario(name: str, start_data: str, steps: str) -> dict[str, Any]:
             errors[label] = "must be a JSON object" if kind is dict else "must be a JSON list of steps"
         parsed[label] = value
     if "steps" not in errors and any(not isinstance(s, dict) for s in parsed.get("steps", [])):
-        errors["steps"] = 'each step is an object: {"task": "intake", "data": {...}} or {"timers": true}'
+        errors["steps"] = 'each step is an object: {"task": "<element id>", "data": {...}} or {"timers": true}'
     if errors:
         raise InvalidFormData(errors)
     return parsed
+
+
+def example_steps(xml: str | None) -> list[dict[str, Any]]:
+    """A scenario for the help text: complete the first user task of the diagram, then fire the timers."""
+    first = None
+    if xml:
+        try:
+            root = parse_xml(xml)
+        except XmlRejected:
+            root = None
+        if root is not None:
+            first = next((t.get("id") for t in root.iter("{*}userTask") if t.get("id")), None)
+    return [{"task": first or "task_id", "data": {}}, {"timers": True}]
 
 
 def run_scenario(session: Session, actor: User | None, key: str, scenario: Mapping[str, Any]) -> SimulationResult:
     """Test-run the draft of `key` with a scenario; the lanes resolve as they would today."""
     draft = get_draft(session, actor, key)
     return simulate(draft.files, key, scenario.get("start_data") or {}, list(scenario.get("steps") or []),
-                    rules=lane_rules(session))
+                    rules=stored_lane_rules(session))
 
 
 def save_scenario(session: Session, actor: User | None, key: str, scenario: Mapping[str, Any]) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import ProcessBundle, split_groups
+from engine import ROLE_INTAKE, ProcessBundle, split_groups
 
 from .authz import may_start, require
 from .cases import start_case
@@ -45,7 +45,7 @@ class Startable:
 
 
 def _startable(version: ProcessVersion, bundle: ProcessBundle) -> Startable:
-    element = bundle.element_with_role("intake")
+    element = bundle.element_with_role(ROLE_INTAKE)
     form_name = bundle.element_properties.get(element or "", {}).get("form")
     return Startable(key=version.key, name=version.name or version.key, version=version.version,
                      description=bundle.documentation,

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from .attachments import case_attachments
 from .errors import NotFound
-from .models import Attachment, Case, Event, Group, SurveyResponse, Task
+from .models import CSU_KIND, Attachment, Case, Event, Group, SurveyResponse, Task
+from .routines import Routine, case_routine
 
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 NOT_FOUND = "Page not found."
@@ -70,16 +71,20 @@ def tracking_view(session: Session, token: str) -> TrackingView:
 
 def case_milestones(session: Session, case: Case) -> list[Milestone]:
     """The case's history in the citizen's words, oldest first, from its tasks and events."""
-    titles = {name: title for name, title in session.execute(select(Group.name, Group.title))}
+    groups = session.execute(select(Group.name, Group.title, Group.kind)).all()
+    titles = {name: title for name, title, _ in groups}
+    desks = {name for name, _, kind in groups if kind == CSU_KIND}
+    routine = case_routine(case)
     found = [(case.created_at, 0, Milestone("received", case.created_at))]
     tasks = session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.created_at, Task.id))
     office = None
     for n, task in enumerate(tasks, start=1):
-        if task.group_name not in (None, "csu") and not task.managers_only and task.group_name != office:
-            office = task.group_name
+        group = task.group_name
+        if group is not None and group not in desks and not task.managers_only and group != office:
+            office = group
             found.append((task.created_at, n, Milestone("with_office", task.created_at, titles.get(office, office))))
         if task.form_data is not None and task.completed_at is not None:  # submitted, not cancelled
-            milestone = _from_completed(task, titles.get(office or "", office))
+            milestone = _from_completed(task, titles.get(office or "", office), routine)
             if milestone is not None:
                 found.append((task.completed_at, n, milestone))
     found.extend((m.at, 10_000, m) for m in _from_events(session, case))
@@ -88,7 +93,7 @@ def case_milestones(session: Session, case: Case) -> list[Milestone]:
     return [m for _, _, m in sorted(found, key=lambda item: (item[0], item[1]))]
 
 
-def _from_completed(task: Task, office: str | None) -> Milestone | None:
+def _from_completed(task: Task, office: str | None, routine: Routine) -> Milestone | None:
     data: dict[str, Any] = task.form_data or {}
     at = task.completed_at
     assert at is not None
@@ -96,7 +101,7 @@ def _from_completed(task: Task, office: str | None) -> Milestone | None:
         return Milestone("answered", at, None, None)
     if data.get("outcome") == "need_info":
         return Milestone("waiting_for_you", at, office, str(data.get("info_question") or "") or None)
-    if data.get("outcome") == "resolved":
+    if routine.is_answer(task.element_id, data):
         return Milestone("answered", at, office, str(data.get("answer") or "") or None)
     if "citizen_reply" in data:
         return Milestone("reply_received", at, office)

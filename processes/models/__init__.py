@@ -10,7 +10,7 @@ from .outbox import OUTBOX_STATES, OutboxMessage
 from .portal import Attachment, SurveyResponse
 from .tasks import TASK_STATUSES, Task
 from .timers import TIMER_STATES, UNFIRED_TIMER_STATES, Timer
-from .users import GROUP_KINDS, ROLES, ApiKey, Group, Membership, User
+from .users import CSU_KIND, GROUP_KINDS, OFFICE_KIND, ROLES, ApiKey, Group, Membership, User
 from .versions import FILE_KINDS, VERSION_STATUSES, ProcessFile, ProcessVersion
 from .waits import DELIVERABLE_KINDS, CaseWait
 
@@ -18,7 +18,9 @@ __all__ = [
     "CASE_STATUSES",
     "DELIVERABLE_KINDS",
     "FILE_KINDS",
+    "CSU_KIND",
     "GROUP_KINDS",
+    "OFFICE_KIND",
     "OUTBOX_STATES",
     "ROLES",
     "STEP_EVENT",

@@ -14,7 +14,7 @@ from .base import Base
 class LaneMapping(Base):
     """Lane name -> group name, or `=variable` for the group named by a case variable (`=office`).
 
-    While the table is empty, processes.lanes.DEFAULT_LANES applies."""
+    A stored lane overrides the lane's own `group` property in the BPMN (processes.lanes)."""
 
     __tablename__ = "lane_mappings"
 

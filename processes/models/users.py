@@ -11,7 +11,8 @@ from ..db import utcnow
 from .base import Base
 
 ROLES = ("csu_agent", "officer", "manager", "analyst", "admin")
-GROUP_KINDS = ("csu", "office")
+CSU_KIND, OFFICE_KIND = "csu", "office"  # a front desk that registers requests, or a back office
+GROUP_KINDS = (CSU_KIND, OFFICE_KIND)
 
 
 class User(Base):

@@ -34,3 +34,66 @@ def test_a_form_set_in_the_onestop_group_is_saved_and_a_missing_form_is_marked(p
     page.wait_for_function("() => window.onestopEditor && window.onestopEditor.ready")
     assert 'name="form" value="check.form"' in page.evaluate("window.onestopEditor.content()")
     expect(page.locator('[data-element-id="first_step"].os-problem')).to_have_count(1)
+
+
+def test_the_routine_properties_set_in_the_onestop_group_are_saved_and_checked(page: Page, live_server: str) -> None:
+    key = f"routine_{secrets.token_hex(3)}"
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e.stack)))
+    log_in(page, live_server, "analyst")
+    page.get_by_label("Key").fill(key)
+    page.get_by_label("Name", exact=True).fill("Routine properties")
+    page.get_by_role("button", name="Create draft").click()
+    page.wait_for_function("() => window.onestopEditor && window.onestopEditor.ready")
+
+    def select(element_id: str) -> None:
+        page.evaluate("""(id) => { document.activeElement.blur(); const m = window.onestopEditor.modeler;
+            m.get('selection').select(m.get('elementRegistry').get(id)); }""", element_id)
+        expect(page.locator(".bio-properties-panel-header")).to_contain_text(
+            page.evaluate("(id) => window.onestopEditor.modeler.get('elementRegistry').get(id).businessObject.name",
+                          element_id))
+
+    def written(text: str) -> None:
+        """The panel writes a text field to the diagram after a pause: wait until it has."""
+        for _ in range(100):
+            if text in page.evaluate("window.onestopEditor.content()"):
+                return
+            page.wait_for_timeout(50)
+        raise AssertionError(f"{text} never reached the diagram")
+
+    def type_in(label: str, value: str) -> None:
+        page.get_by_label(label, exact=True).fill(value)
+        written(f'value="{value}"')
+
+    select(f"participant_{key}")
+    type_in("Business key prefix", "RP")
+    type_in("Start groups", "csu")
+    page.get_by_label("Takes citizens' requests").select_option("true")
+    select("first_step")
+    page.get_by_label("Role", exact=True).select_option("follow_up")
+    type_in("Answered when", "outcome ==")
+    select("lane_csu")
+    type_in("Group", "=office")
+    page.get_by_label("Managers only").select_option("true")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.locator("#os-problems")).to_contain_text("answered_when: ")
+    expect(page.locator('[data-element-id="first_step"].os-problem')).to_have_count(1)
+    xml = page.evaluate("window.onestopEditor.content()")
+    for name, value in (("business_key_prefix", "RP"), ("start_groups", "csu"), ("citizen_channel", "true"),
+                        ("role", "follow_up"), ("answered_when", "outcome =="), ("group", "=office"),
+                        ("managers_only", "true")):
+        assert f'name="{name}" value="{value}"' in xml, name
+
+    select("first_step")
+    page.get_by_label("Answered when", exact=True).fill("outcome == 'done'")
+    written("done")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#os-problems")).to_have_text("No problems: this draft can be deployed.")
+    page.reload()
+    page.wait_for_function("() => window.onestopEditor && window.onestopEditor.ready")
+    xml = page.evaluate("window.onestopEditor.content()")
+    assert "name=\"answered_when\" value=\"outcome == 'done'\"" in xml or \
+        'name="answered_when" value="outcome == &#39;done&#39;"' in xml, xml
+    assert 'name="business_key_prefix" value="RP"' in xml
+    assert errors == []

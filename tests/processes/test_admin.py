@@ -11,7 +11,7 @@ from processes.authz import group_roles
 from processes.cases import start_case
 from processes.errors import Conflict, InvalidFormData, PermissionDenied
 from processes.lane_mappings import delete_lane_mapping, list_lane_mappings, save_lane_mapping
-from processes.lanes import DEFAULT_LANES, lane_rules
+from processes.lanes import LaneRule, lane_rules
 from processes.models import Event, Task, User
 from processes.users import check_password
 
@@ -66,20 +66,35 @@ def test_admin_creates_an_office_and_names_its_manager(session: Session, people:
     assert group_roles(session, people["officer"]) == {"streets_parks": False}
 
 
-def test_lane_defaults_apply_while_no_mapping_is_stored(session: Session, people: dict[str, User]) -> None:
-    rows, defaults = list_lane_mappings(session, people["admin"])
-
-    assert defaults and {r.lane for r in rows} == set(DEFAULT_LANES)
-    assert lane_rules(session) is DEFAULT_LANES
+DIAGRAM_LANES = {"CSU": LaneRule("csu"), "Office": LaneRule("=office"),
+                 "Office manager": LaneRule("=office", managers_only=True)}
 
 
-def test_saving_one_lane_keeps_the_other_defaults(session: Session, people: dict[str, User]) -> None:
+@pytest.mark.usefixtures("deployed")
+def test_the_lanes_of_the_deployed_processes_apply_while_no_mapping_is_stored(
+        session: Session, people: dict[str, User]) -> None:
+    rows, none_stored = list_lane_mappings(session, people["admin"])
+
+    assert none_stored
+    shown = {r.lane: LaneRule(r.group, r.managers_only) for r in rows}
+    assert shown.items() >= DIAGRAM_LANES.items(), shown  # and the lanes of the other shipped routines
+    assert all(r.id is None for r in rows)
+    assert lane_rules(session, DIAGRAM_LANES) == DIAGRAM_LANES
+
+
+@pytest.mark.usefixtures("deployed")
+def test_a_stored_lane_overrides_the_diagram_and_keeps_the_others(session: Session, people: dict[str, User]) -> None:
     save_lane_mapping(session, people["admin"], "CSU", "waste", managers_only=False)
 
-    rules = lane_rules(session)
+    rules = lane_rules(session, DIAGRAM_LANES)
     assert rules["CSU"].group == "waste"
-    assert rules["Office"] == DEFAULT_LANES["Office"]
-    assert rules["Office manager"] == DEFAULT_LANES["Office manager"]
+    assert rules["Office"] == DIAGRAM_LANES["Office"]
+    assert rules["Office manager"] == DIAGRAM_LANES["Office manager"]
+    rows, none_stored = list_lane_mappings(session, people["admin"])
+    assert not none_stored
+    shown = {r.lane: (r.group, r.id is not None) for r in rows}
+    assert shown["CSU"] == ("waste", True)
+    assert shown["Office"] == ("=office", False) and shown["Office manager"] == ("=office", False)
 
 
 def test_a_lane_must_map_to_an_existing_group_or_a_variable(session: Session, people: dict[str, User]) -> None:
@@ -101,12 +116,12 @@ def test_new_tasks_go_to_the_group_the_lane_is_mapped_to(session: Session, peopl
 
 
 @pytest.mark.usefixtures("deployed")
-def test_removing_every_lane_brings_the_defaults_back(session: Session, people: dict[str, User]) -> None:
+def test_removing_the_stored_lane_brings_the_diagram_back(session: Session, people: dict[str, User]) -> None:
     save_lane_mapping(session, people["admin"], "CSU", "waste", managers_only=False)
     rows, _ = list_lane_mappings(session, people["admin"])
     for row in rows:
-        assert row.id is not None
-        delete_lane_mapping(session, people["admin"], row.id)
+        if row.id is not None:
+            delete_lane_mapping(session, people["admin"], row.id)
 
     case = start_case(session, people["csu"], "citizen_request", {"channel": "phone"})
     assert session.scalars(select(Task.group_name).where(Task.case_id == case.id)).one() == "csu"

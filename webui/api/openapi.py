@@ -204,7 +204,7 @@ SCHEMAS: dict[str, Any] = {
                                "description": "Element ids, when the case can neither move nor wait"},
                      "open_tasks": {"type": "array", "items": ref("Task")},
                      "events": {"type": "array", "items": EVENT}}),
-    "StartCase": _object({"process_key": {"type": "string", "minLength": 1, "example": "citizen_request"},
+    "StartCase": _object({"process_key": {"type": "string", "minLength": 1, "example": "my_process"},
                           "data": {"type": "object", "example": {"channel": "app"}, "properties": {
                               key: {"type": "string", "maxLength": limit} for key, limit in COLUMN_FIELDS.items()},
                               "description": "The process's start data; the fields kept in the case's "
@@ -213,7 +213,7 @@ SCHEMAS: dict[str, Any] = {
     "CompleteTask": _object({"data": {"type": "object", "description": "The form's fields by key"}}, []),
     "Delivery": _object(DELIVERY_PROPERTIES, ["name"]),
     "CorrelatedMessage": _object({**DELIVERY_PROPERTIES, "business_key": {
-        "type": "string", "minLength": 1, "example": "CR-2026-000123"}}, ["name", "business_key"]),
+        "type": "string", "minLength": 1, "example": "PA-2026-000123"}}, ["name", "business_key"]),
     "Broadcast": _object({**DELIVERY_PROPERTIES, "after": {
         "type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0,
         "description": "The `next_after` of the previous batch"}}, ["name"]),

@@ -97,7 +97,7 @@ def correlate_message() -> Any:
     name, data = _delivery_body()
     key = _json_body().get("business_key")
     if not isinstance(key, str) or not key.strip() or key.strip().isdigit():
-        raise InvalidFormData({"business_key": "the business key of the case (e.g. CR-2026-000123) is required"})
+        raise InvalidFormData({"business_key": "the business key of the case (e.g. PA-2026-000123) is required"})
     session = db_session()
     case = delivery.send_message(session, api_actor(), key.strip(), name, data)
     commit()

@@ -14,8 +14,6 @@ from processes.errors import InvalidFormData
 from ..session import actor, commit, db_session
 from . import bp
 
-EXAMPLE_STEPS = [{"task": "intake", "data": {"category": "pothole"}}, {"timers": True}]
-
 
 def _form_of(scenario: dict[str, Any] | None) -> dict[str, str]:
     scenario = scenario or {"name": "", "start_data": {}, "steps": []}
@@ -26,8 +24,9 @@ def _form_of(scenario: dict[str, Any] | None) -> dict[str, str]:
 def _render(key: str, form: dict[str, str], result: Any = None, errors: dict[str, str] | None = None,
             summary: list[tuple[str, Any]] | None = None, status: int = 200) -> Any:
     draft = drafts.get_draft(db_session(), actor(), key)
+    xml = drafts.process_xml(draft)
     return render_template("modeler/testrun.html", draft=draft, form=form, result=result, errors=errors or {},
-                           summary=summary, xml=drafts.process_xml(draft), example=json.dumps(EXAMPLE_STEPS)), status
+                           summary=summary, xml=xml, example=json.dumps(simulation.example_steps(xml))), status
 
 
 @bp.get("/<key>/test")
