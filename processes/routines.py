@@ -88,7 +88,13 @@ def routine_of(bundle: ProcessBundle) -> Routine:
 
 
 def version_routine(version: ProcessVersion) -> Routine:
-    return routine_of(bundle_for(version))
+    """The routine properties of a deployed version; parsed once, then kept even when the bundle cache
+    has let the version go (the manager's page reads every version's follow-up tasks)."""
+    cache_key = (version.key, version.content_hash)
+    routine = _routines.get(cache_key)
+    if routine is None:
+        routine = _routines[cache_key] = routine_of(bundle_for(version))
+    return routine
 
 
 def case_routine(case: Case) -> Routine:
