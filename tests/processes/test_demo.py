@@ -19,6 +19,7 @@ from processes.cases import current_version
 from processes.demo import seed_articles, seed_people
 from processes.demo_history import HistoryWriter
 from processes.demo_live import LiveCase, demo_cast, seed_year
+from processes.demo_permits import seed_permit_applications
 from processes.demo_plans import Plan, Planner
 from processes.demo_showcase import seed_showcase
 from processes.heatmap import bpmn_elements, bpmn_source
@@ -161,3 +162,19 @@ def test_the_showcase_gives_every_demo_login_something_to_see(session: Session,
     assert by_place[("handle_request", "waste", None)] == 1
     overdue = [c for c in cases if c.due_at is not None and c.due_at < NOW]
     assert len(overdue) == 2
+
+
+def test_the_demo_permit_applications_stand_at_each_point_of_the_routine(session: Session,
+                                                                         demo_people: dict[str, User]) -> None:
+    cases = seed_permit_applications(session, demo_people, NOW)
+    session.commit()
+    assert {c.business_key[:3] for c in cases if c.business_key} == {"PA-"}
+    assert sorted(c.status for c in cases) == ["closed", "closed", "open", "open", "open", "open"]
+    open_tasks = Counter((t.element_id, t.group_name, t.managers_only) for t in session.scalars(
+        select(Task).where(Task.case_id.in_([c.id for c in cases]), Task.status == "open")))
+    assert open_tasks == Counter({
+        ("pa_planning_review", "building_permits", False): 3,  # one overdue
+        ("pa_technical_review", "building_permits", False): 1,
+        ("pa_follow_up_planning", "building_permits", True): 1,  # the manager's overdue follow-up
+        ("pa_contact_applicant", "csu", False): 1,
+    })
