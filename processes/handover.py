@@ -37,13 +37,15 @@ def intake_keys(version: ProcessVersion) -> set[str] | None:
 
 def start_with_intake(session: Session, actor: User | None, start_data: Mapping[str, Any],
                       intake_data: Mapping[str, Any], *, now: datetime, key: str | None = None,
-                      drop_unknown: bool = False) -> Case:
+                      drop_unknown: bool = False, starter: bool = False) -> Case:
     """A new case of process `key` (default: the citizen channel's), its intake task completed with
     `intake_data` by `actor` (None: the system), in the caller's transaction. Conflict when the
     process has no intake task, or the case does not stop at it.
 
     `drop_unknown`: leave out the fields the intake form does not have (the portal and Open311 send
-    one fixed set of fields, whatever the routine's form asks; a person's form is checked in full)."""
+    one fixed set of fields, whatever the routine's form asks; a person's form is checked in full).
+    `starter`: the caller checked that `actor` may start the process (its start groups), which lets them
+    complete the intake task whatever its lane (processes.tasks.complete_task)."""
     version = intake_version(session, key)
     intake_element = version_routine(version).intake_element
     if intake_element is None:
@@ -56,5 +58,5 @@ def start_with_intake(session: Session, actor: User | None, start_data: Mapping[
                                                    Task.status == "open")).first()
     if intake is None:
         raise Conflict(f"process {version.key} does not stop at its intake task {intake_element} when it starts")
-    complete_task(session, actor, intake, intake_data, now=now)
+    complete_task(session, actor, intake, intake_data, now=now, starter=starter)
     return case

@@ -1,9 +1,10 @@
 """Start a case from the browser: which processes a person may start, and the start form of each.
 
 A routine says who may start it (`start_groups` on the process: members of those groups) and which
-task is its start form (the user task with the role `intake`), both set in the modeler. Starting
-checks the form's data first, then starts the case and completes that task with the data in one
-transaction, so a rejected form leaves no case behind. Nothing here names one routine.
+task is its start form (the user task with the role `intake`), both set in the modeler and read from
+the deployed BPMN (processes.routines). Starting checks the form's data first, then starts the case
+and completes that task with the data in one transaction (processes.handover), so a rejected form
+leaves no case behind. Nothing here names one routine.
 """
 
 from __future__ import annotations
@@ -13,22 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from engine import ROLE_INTAKE, ProcessBundle, split_groups
 
 from .authz import may_start, require
 from .cases import start_case
 from .db import utcnow
-from .errors import Conflict, NotFound
+from .errors import NotFound
 from .forms import validate_submission
-from .models import Case, ProcessVersion, Task, User
+from .handover import start_with_intake
+from .models import Case, ProcessVersion, User
+from .routines import current_versions, version_routine
 from .runtime import bundle_for
-from .tasks import complete_task
-
-_DEPLOYED = (select(ProcessVersion).where(ProcessVersion.status == "deployed")
-             .order_by(ProcessVersion.key, ProcessVersion.version.desc()))
 
 
 @dataclass(frozen=True)
@@ -44,20 +40,17 @@ class Startable:
     start_element: str | None
 
 
-def _startable(version: ProcessVersion, bundle: ProcessBundle) -> Startable:
-    element = bundle.element_with_role(ROLE_INTAKE)
+def _startable(version: ProcessVersion) -> Startable:
+    routine, bundle = version_routine(version), bundle_for(version)
+    element = routine.intake_element
     form_name = bundle.element_properties.get(element or "", {}).get("form")
     return Startable(key=version.key, name=version.name or version.key, version=version.version,
-                     description=bundle.documentation,
-                     start_groups=tuple(split_groups(bundle.properties.get("start_groups"))),
+                     description=bundle.documentation, start_groups=routine.start_groups,
                      form=bundle.form(form_name), start_element=element)
 
 
 def _current(session: Session) -> list[Startable]:
-    newest: dict[str, ProcessVersion] = {}
-    for version in session.scalars(_DEPLOYED):
-        newest.setdefault(version.key, version)
-    return [_startable(version, bundle_for(version)) for version in newest.values()]
+    return [_startable(version) for version in current_versions(session)]
 
 
 def startable_processes(session: Session, actor: User | None) -> list[Startable]:
@@ -84,15 +77,10 @@ def start_case_from_form(session: Session, actor: User | None, key: str, data: M
     process = startable_process(session, actor, key)
     clean = validate_submission(process.form, data) if process.form is not None else {}
     start_data = {"channel": clean["channel"]} if isinstance(clean.get("channel"), str) else {}
-    case = start_case(session, actor, key, start_data, now=now)
     if process.start_element is None:
-        return case
-    task_id = session.scalars(select(Task.id).where(Task.case_id == case.id, Task.status == "open",
-                                                    Task.element_id == process.start_element)).first()
-    if task_id is None:
-        raise Conflict(f"process {key} does not stop at its start task {process.start_element}")
-    complete_task(session, actor, task_id, clean, now=now, starter=True)
-    return case
+        return start_case(session, actor, key, start_data, now=now)
+    # The start groups, checked above, let the actor fill in the start form whatever its task's lane.
+    return start_with_intake(session, actor, start_data, clean, now=now, key=key, starter=True)
 
 
 def may_start_any(session: Session, actor: User | None) -> bool:
