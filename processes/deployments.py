@@ -63,7 +63,7 @@ def deploy_version(
             created_at=now, deployed_at=now, deployed_by_id=actor.id if actor is not None else None,
         )
         version.files = [ProcessFile(name=name, kind=file_kind(name) or "", content=content)
-                         for name, content in sorted(files.items())]
+                         for name, content in sorted(bundle.files.items())]
         session.add(version)
         session.flush()
         events.record(session, "version_deployed", at=now, actor=actor, key=bundle.key, version=number)

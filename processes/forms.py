@@ -178,6 +178,9 @@ def _clean(f: Field, value: Any, limit: int) -> Any:
         if required and not ticked:
             raise _Invalid("This box must be ticked.")
         return ticked
+    if f.type in ("checklist", "taglist") and value == [] and not required:
+        # Nothing chosen is an answer too (form-js sends []): a gateway reading the list must find it.
+        return []
     if _is_empty(value):
         if required:
             raise _Invalid("This field is required.")

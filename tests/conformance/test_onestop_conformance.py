@@ -138,10 +138,7 @@ def test_a_construct_runs_in_onestop_as_in_bare_spiffworkflow(db: Database, key:
 
 
 # Where OneStop differs on purpose, so the scenario cannot run the same through the application.
-KNOWN_DIFFERENCES = {
-    "inclusive_default": "OneStop's forms keep no answer for an empty multiple choice (processes.forms), so "
-                         "`wanted` is missing instead of [] and the gateway's condition fails",
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
 def _scenarios() -> list[Any]:

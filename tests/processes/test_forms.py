@@ -84,9 +84,12 @@ def test_missing_and_blank_required_fields_are_reported_together():
                                                    "description": "This field is required."}
 
 
-def test_empty_optional_fields_are_dropped():
-    f = form(field("kb_article"), field("age", "number"), field("tags", "checklist", values=options("a")))
-    assert validate_submission(f, {"kb_article": "", "age": None, "tags": []}) == {}
+def test_empty_optional_fields_are_dropped_but_an_empty_choice_is_an_answer():
+    f = form(field("kb_article"), field("age", "number"), field("tags", "checklist", values=options("a")),
+             field("labels", "taglist", values=options("b")))
+    assert validate_submission(f, {"kb_article": "", "age": None, "tags": [], "labels": []}) == {"tags": [],
+                                                                                              "labels": []}
+    assert validate_submission(f, {}) == {}
 
 
 def test_text_must_be_text():

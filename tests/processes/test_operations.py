@@ -183,9 +183,8 @@ def test_inbox_lists_my_groups_unclaimed_and_my_own_tasks(session: Session, peop
 
 
 def test_deploying_the_same_files_twice_makes_one_version(session: Session, people: dict[str, User]) -> None:
-    from conftest import BPMN_DIR
-
     from processes.files import read_process_files
+    from tests.conftest import BPMN_DIR
 
     files, _ = read_process_files([BPMN_DIR])
     deployed = {v.key: (v.version, created) for v, created in deploy_version(session, people["admin"], files)}
@@ -208,9 +207,8 @@ def test_deploy_is_for_admins_and_refuses_broken_files(session: Session, people:
 
 
 def test_running_cases_keep_their_version(session: Session, people: dict[str, User]) -> None:
-    from conftest import BPMN_DIR
-
     from processes.files import read_process_files
+    from tests.conftest import BPMN_DIR
 
     old = handed_over(session, people)
     files, _ = read_process_files([BPMN_DIR])

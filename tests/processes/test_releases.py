@@ -130,3 +130,10 @@ def _bpmn(name: str, x: str) -> str:
   <bpmndi:BPMNDiagram id="di"><bpmndi:BPMNPlane id="pl" bpmnElement="p">
     <bpmndi:BPMNShape id="s" bpmnElement="check"><dc:Bounds {x} y="1" width="1" height="1"/></bpmndi:BPMNShape>
   </bpmndi:BPMNPlane></bpmndi:BPMNDiagram></bpmn:definitions>"""
+
+
+def test_each_deployed_process_holds_only_the_files_it_runs_on(session: Session) -> None:
+    files = {v.key: sorted(f.name for f in v.files) for v in session.scalars(select(ProcessVersion))}
+    assert "route_request.dmn" in files["citizen_request"] and "permit_fee.dmn" not in files["citizen_request"]
+    assert "permit_fee.dmn" in files["permit_application"] and "citizen_request.bpmn" not in files["permit_application"]
+    assert not any(name.startswith("forms/permit_") for name in files["citizen_request"])
