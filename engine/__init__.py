@@ -22,7 +22,7 @@ from .types import (
     UnknownTask,
     Waiting,
 )
-from .xml import MAX_XML_BYTES, XmlRejected, parse_xml
+from .xml import MAX_XML_BYTES, XmlRejected, decode_xml, parse_xml
 
 __all__ = [
     "ROLE_FOLLOW_UP",
@@ -49,6 +49,7 @@ __all__ = [
     "XmlRejected",
     "content_hash",
     "data_problem",
+    "decode_xml",
     "default_prefix",
     "evaluate_expression",
     "file_kind",

@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from engine import ServiceInterrupted
 
+from .json_values import dumps_for_storage
+
 DEFAULT_URL = "sqlite:///instance/onestop.db"
 URL_ENV_VAR = "ONESTOP_DATABASE_URL"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -94,7 +96,8 @@ def make_engine(url: str | None = None) -> Engine:
         parsed = make_url(url)
     except ArgumentError as err:
         raise DatabaseUnavailable(url, f"not a usable database URL ({err})") from err
-    options: dict[str, Any] = {}
+    # NaN, lone surrogates, NUL ... would be stored unreadable (SQLite) or fail deep in the driver (PostgreSQL)
+    options: dict[str, Any] = {"json_serializer": dumps_for_storage}
     if parsed.get_backend_name() == "postgresql":
         options["pool_pre_ping"] = True
     elif parsed.get_backend_name() == "sqlite":

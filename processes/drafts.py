@@ -28,6 +28,7 @@ from .authz import require
 from .db import utcnow
 from .draft_templates import new_bpmn, new_dmn, new_form
 from .errors import Conflict, InvalidFormData, NotFound
+from .files import decode_process_file
 from .models import ProcessDraft, ProcessVersion, User
 from .services import SERVICE_NAMES
 
@@ -160,13 +161,14 @@ def check_file(name: str, content: str) -> None:
 
 
 def decode_upload(name: str, raw: bytes) -> str:
-    """The text of an uploaded file; refuses big and non-UTF-8 files before anything else."""
+    """The text of an uploaded file (processes.files.decode_process_file); refuses big files, files it
+    cannot decode and files with NUL before anything else."""
     if len(raw) > MAX_DRAFT_FILE_BYTES:
         raise InvalidFormData({name: f"the file is larger than {MAX_DRAFT_FILE_BYTES // 1024} KB"})
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise InvalidFormData({name: f"not UTF-8 text ({err.reason})"}) from None
+        return decode_process_file(name, raw)
+    except ValueError as err:
+        raise InvalidFormData({name: str(err)}) from None
 
 
 def upload_name(filename: str) -> str:

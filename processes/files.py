@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from engine import file_kind
+from engine import XmlRejected, decode_xml, file_kind
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -33,10 +33,26 @@ def read_process_files(paths: Iterable[Path]) -> tuple[dict[str, str], dict[str,
             if name in files:
                 raise ValueError(f"{file}: two files named {name}")
             try:
-                files[name] = file.read_text(encoding="utf-8")
-            except UnicodeDecodeError as err:
-                raise ValueError(f"{file}: not UTF-8 text ({err.reason})") from None
+                files[name] = decode_process_file(name, file.read_bytes())
+            except ValueError as err:
+                raise ValueError(f"{file}: {err}") from None
             display[name] = str(file)
     if not files:
         raise ValueError("no .bpmn, .dmn or .form files found")
     return files, display
+
+
+def decode_process_file(name: str, raw: bytes) -> str:
+    """The text of a process file however it came (CLI, modeler upload): BPMN and DMN decoded by their
+    encoding (engine.decode_xml), forms as UTF-8; ValueError when it cannot be, or when it holds a NUL
+    (no process file has one, and PostgreSQL cannot store it)."""
+    if file_kind(name) in ("bpmn", "dmn"):
+        text = decode_xml(raw)
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            raise ValueError(f"not UTF-8 text ({err.reason})") from None
+    if "\x00" in text:
+        raise XmlRejected("the file contains NUL (0x00) characters", text[: text.find("\x00")].count("\n") + 1)
+    return text

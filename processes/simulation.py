@@ -7,7 +7,6 @@ form, as a real submission would be, so a new required field shows up in the tes
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +20,7 @@ from .db import utcnow
 from .drafts import get_draft
 from .errors import InvalidFormData
 from .forms import validate_submission
+from .json_values import check_case_data, parse_client_json
 from .lanes import NO_RULES, LaneRule, resolve_lane, stored_lane_rules
 from .models import User
 from .routines import routine_of
@@ -145,9 +145,10 @@ def parse_scenario(name: str, start_data: str, steps: str) -> dict[str, Any]:
     parsed: dict[str, Any] = {"name": name.strip()[:100] or "Scenario"}
     for label, raw, kind in (("start_data", start_data, dict), ("steps", steps, list)):
         try:
-            value = json.loads(raw or ("{}" if kind is dict else "[]"))
-        except json.JSONDecodeError as err:
-            errors[label] = f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})"
+            value = parse_client_json(raw or ("{}" if kind is dict else "[]"), label)
+            check_case_data(value, label)  # the scenario's data becomes case data in the run, and is kept
+        except InvalidFormData as err:
+            errors.update(err.errors)
             continue
         if not isinstance(value, kind):
             errors[label] = "must be a JSON object" if kind is dict else "must be a JSON list of steps"

@@ -1,6 +1,7 @@
-"""What a client may hand a new case as start data (REST API, CLI): the fields the case table
-keeps in its own columns must fit them, so a bad value is a 422, not a database error; and what
-anyone submits must keep the case's data under its size limit."""
+"""What a client may hand a new case as start data (REST API, CLI, portal, Open311): storable JSON values
+(processes/json_values.py); the fields the case table keeps in its own columns must fit them, so a bad
+value is a 422, not a database error; and what anyone submits must keep the case's data under its size
+limit."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from engine import data_problem
 
 from .errors import InvalidFormData
+from .json_values import check_case_data
 from .runtime import case_data_limit
 
 # key -> longest text the column holds (processes/models/cases.py)
@@ -18,7 +20,9 @@ COLUMN_FIELDS = {"channel": 16, "office": 64, "category": 64, "citizen_name": 20
 
 
 def check_start_data(data: Mapping[str, Any]) -> None:
-    """InvalidFormData naming each column field that is not text of a length its column holds."""
+    """InvalidFormData for a value no database can keep, or naming each column field that is not text of a
+    length its column holds."""
+    check_case_data(data)
     errors = {key: f"{key} must be text of at most {limit} characters"
               for key, limit in COLUMN_FIELDS.items()
               if data.get(key) is not None and (not isinstance(data[key], str) or len(data[key]) > limit)}

@@ -6,7 +6,6 @@ submission goes through `complete_task`, and `submit_task` reports where the cas
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .authz import may_work_on
 from .db import utcnow
 from .errors import InvalidFormData
+from .json_values import parse_client_json
 from .models import Case, Event, Group, Task, User
 from .runtime import calendar
 from .tasks import ConcurrentUpdate, complete_task, task_form, view_task
@@ -100,9 +100,10 @@ def parse_payload(raw: str | None) -> dict[str, Any]:
     if len(raw) > MAX_PAYLOAD:
         raise InvalidFormData({"_form": "The form data is too large."})
     try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise InvalidFormData({"_form": "The form data could not be read (malformed JSON)."}) from None
+        data = parse_client_json(raw, "_form")
+    except InvalidFormData as err:
+        detail = err.errors["_form"].removeprefix("not valid JSON: ")
+        raise InvalidFormData({"_form": f"The form data could not be read (malformed JSON: {detail})."}) from None
     if not isinstance(data, dict):
         raise InvalidFormData({"_form": "The form data must be an object of field values."})
     return data

@@ -25,6 +25,7 @@ from .errors import (
 )
 from .forms import validate_submission
 from .inbox import visibility, visible_condition
+from .json_values import check_case_data
 from .models import Case, ProcessVersion, Task, User
 from .projection import apply_snapshot
 from .runtime import bundle_for, engine
@@ -99,8 +100,8 @@ def claim_task(session: Session, actor: User, task_id: int, *, now: datetime | N
     """Take an open task of one of my groups; claiming my own task again is a no-op."""
     now = now or utcnow()
     task = load_task(session, task_id, lock=True)
-    _require_open(task)
     require(may_work_on(session, actor, task), f"{actor.username} may not work on {task.group_name} tasks")
+    _require_open(task)
     if task.assignee_id == actor.id:
         return task
     if task.assignee_id is not None:
@@ -118,6 +119,10 @@ def unclaim_task(session: Session, actor: User, task_id: int, *, now: datetime |
     """Give a claimed task back to its group (the assignee or a manager of the group)."""
     now = now or utcnow()
     task = load_task(session, task_id, lock=True)
+    # Who may act comes before any answer about the task: not even "nothing to do" for another office's.
+    require(task.assignee_id == actor.id or may_work_on(session, actor, task)
+            or may_manage(session, actor, task.group_name),
+            f"{actor.username} may not work on {task.group_name} tasks")
     _require_open(task)
     if task.assignee_id is None:
         return task
@@ -136,8 +141,8 @@ def assign_task(session: Session, actor: User | None, task_id: int, assignee: Us
     """A manager of the task's group hands it to one of the group's members."""
     now = now or utcnow()
     task = load_task(session, task_id, lock=True)
-    _require_open(task)
     require(may_manage(session, actor, task.group_name), "only a manager of the group may assign its tasks")
+    _require_open(task)
     require(may_work_on(session, assignee, task), f"{assignee.username} is not in group {task.group_name}")
     task.assignee = assignee
     task.claimed_at = now
@@ -184,10 +189,11 @@ def complete_task(
     groups, which the caller checked (processes.starting), let them, whatever the task's lane."""
     now = now or utcnow()
     task, open_tasks = _load_locked(session, task_id)
+    require(starter or may_work_on(session, actor, task), "you may not work on this task")
     _require_open(task)
     if actor is not None and task.assignee_id not in (None, actor.id):
         raise TaskClaimedByOther(task.id, _display(task.assignee))
-    require(starter or may_work_on(session, actor, task), "you may not work on this task")
+    check_case_data(data)
     form = task_form(session, task)
     if form is not None:
         # Read-only fields come back prefilled with the case data; those values are not a change.

@@ -17,7 +17,7 @@ from processes.unit import Database
 from .errors import register_error_handlers
 from .extensions import babel, csrf, limiter, login_manager, select_locale
 from .helpers import register_helpers
-from .input_guard import IdConverter, apply_body_limit, reject_nul_bytes
+from .input_guard import IdConverter, StrictJSONProvider, apply_body_limit, reject_nul_bytes
 from .logging import configure_logging, init_request_logging
 from .monitoring import init_metrics
 from .security_headers import init_security_headers
@@ -30,6 +30,7 @@ OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app; `test_config` overrides settings (DATABASE_URL, SECRET_KEY, ...)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.json = StrictJSONProvider(app)  # request bodies parse strictly (webui/input_guard.py)
     app.config.from_mapping(
         DATABASE_URL=database_url(None),
         SECRET_KEY=os.environ.get("ONESTOP_SECRET_KEY") or _instance_secret(Path(app.instance_path)),

@@ -18,6 +18,7 @@ from processes.models import CASE_STATUSES
 from processes.waits import describe_waits
 
 from .case_wording import channel_label, describe_event, humanize, status_label
+from .input_guard import whole_number
 from .session import actor, commit, db_session
 
 bp = Blueprint("cases", __name__)
@@ -38,8 +39,8 @@ bp.add_app_template_filter(humanize, "humanize")
 @login_required
 def search() -> Any:
     args = {key: request.args.get(key, "").strip() for key in ("q", "office", "status")}
-    after = request.args.get("after", type=int)
-    limit = request.args.get("limit", PAGE_SIZE, type=int)
+    after = whole_number(request.args.get("after"), "after")
+    limit = whole_number(request.args.get("limit"), "limit") or PAGE_SIZE
     session = db_session()
     page, errors = None, {}
     try:

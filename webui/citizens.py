@@ -15,6 +15,7 @@ from processes.notifications import office_title
 from processes.outbox_admin import cases_with_failed_mail
 from processes.portal import portal_categories
 
+from .input_guard import whole_number
 from .portal import attachment_response
 from .session import actor, commit, db_session
 
@@ -31,7 +32,7 @@ def index(case_id: int) -> Any:
 @login_required
 def duplicate(case_id: int) -> Any:
     session = db_session()
-    original = request.form.get("original_case_id", type=int)
+    original = whole_number(request.form.get("original_case_id"), "original_case_id")
     if original is None:
         return _render(case_id, {"original_case_id": _("Choose the earlier request.")}), 422
     try:

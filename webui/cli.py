@@ -16,14 +16,12 @@ from processes import cases, deployments, tasks, timers, users
 from processes.db import DatabaseUnavailable, database_url, upgrade, utcnow
 from processes.errors import DomainError, InvalidFormData, ProcessNotDeployable
 from processes.files import read_process_files
+from processes.json_values import parse_client_json
 from processes.unit import Database
 
+from .cli_args import ID, fail
+
 T = TypeVar("T")
-
-
-def fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
 
 
 class Context:
@@ -58,15 +56,19 @@ pass_ctx = click.make_pass_decorator(Context)
 
 
 def _json_arg(raw: str | None) -> dict[str, Any]:
+    """--data parsed as strictly as a REST body (processes.json_values.parse_client_json)."""
     if not raw:
         return {}
     try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as err:
-        fail(f"--data is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}")
+        value = parse_client_json(raw, "--data")
+    except InvalidFormData as err:
+        problem = err.errors["--data"]
+        fail(f"--data is {problem}" if problem.startswith("not valid JSON") else f"--data: {problem}")
     if not isinstance(value, dict):
         fail("--data must be a JSON object")
     return value
+
+
 
 
 def _moment(raw: str | None) -> datetime | None:
@@ -181,7 +183,7 @@ def list_tasks(ctx: Context, username: str | None, group: str | None, as_json: b
 
 
 @main.command()
-@click.argument("task_id", type=int)
+@click.argument("task_id", type=ID)
 @click.option("--user", "username", required=True)
 @pass_ctx
 def claim(ctx: Context, task_id: int, username: str) -> None:
@@ -191,7 +193,7 @@ def claim(ctx: Context, task_id: int, username: str) -> None:
 
 
 @main.command()
-@click.argument("task_id", type=int)
+@click.argument("task_id", type=ID)
 @click.option("--user", "username", required=True)
 @pass_ctx
 def unclaim(ctx: Context, task_id: int, username: str) -> None:
@@ -201,7 +203,7 @@ def unclaim(ctx: Context, task_id: int, username: str) -> None:
 
 
 @main.command()
-@click.argument("task_id", type=int)
+@click.argument("task_id", type=ID)
 @click.option("--to", "assignee", required=True)
 @click.option("--user", "username", default=None)
 @pass_ctx
@@ -212,7 +214,7 @@ def assign(ctx: Context, task_id: int, assignee: str, username: str | None) -> N
 
 
 @main.command()
-@click.argument("task_id", type=int)
+@click.argument("task_id", type=ID)
 @click.option("--user", "username", required=True)
 @click.option("--data", "raw", default=None, help="Form data as a JSON object")
 @pass_ctx
@@ -234,7 +236,7 @@ def case_group() -> None:
 
 
 @case_group.command("show")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 def case_show(ctx: Context, case_id: int, as_json: bool) -> None:
@@ -280,7 +282,7 @@ def timers_run(ctx: Context, raw_now: str | None) -> None:
 
 
 @timers_group.command("retry")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ID)
 @pass_ctx
 def timers_retry(ctx: Context, case_id: int) -> None:
     """Set the failed timers of case CASE_ID waiting again (after fixing why its process failed)."""

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from processes import apikeys, users
 
+from .cli_args import ID
+
 
 @click.group("api-key")
 def api_key_group() -> None:
@@ -46,7 +48,7 @@ def list_keys(ctx: Any) -> None:
 
 
 @api_key_group.command("revoke")
-@click.argument("key_id", type=int)
+@click.argument("key_id", type=ID)
 @click.pass_obj
 def revoke(ctx: Any, key_id: int) -> None:
     """Switch a key off for good."""

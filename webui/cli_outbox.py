@@ -12,10 +12,12 @@ from processes.mailer import SmtpSettings
 from processes.models import OUTBOX_STATES
 from processes.outbox_admin import list_messages, message_dict
 
+from .cli_args import ID
+
 
 @click.command("outbox")
 @click.option("--state", type=click.Choice(OUTBOX_STATES), default=None, help="Only messages in this state")
-@click.option("--case", "case_id", type=int, default=None, help="Only messages of this case")
+@click.option("--case", "case_id", type=ID, default=None, help="Only messages of this case")
 @click.option("--limit", default=200, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj

@@ -12,12 +12,13 @@ from processes.errors import DomainError
 from processes.users import find_user
 
 from .cli import Context, fail, main, pass_ctx
+from .cli_args import ID
 
 
 @main.command()
 @click.argument("key")
-@click.argument("old", type=int)
-@click.argument("new", type=int)
+@click.argument("old", type=ID)
+@click.argument("new", type=ID)
 @pass_ctx
 def diff(ctx: Context, key: str, old: int, new: int) -> None:
     """What changed from version OLD to version NEW of process KEY ('+' added, '-' removed, '~' changed)."""
@@ -30,7 +31,7 @@ def diff(ctx: Context, key: str, old: int, new: int) -> None:
 
 @main.command()
 @click.argument("key")
-@click.argument("version", type=int)
+@click.argument("version", type=ID)
 @click.option("--user", "username", default=None)
 @pass_ctx
 def retire(ctx: Context, key: str, version: int, username: str | None) -> None:
@@ -51,9 +52,9 @@ def _plan_line(plan: case_migration.CasePlan, verdict: str) -> str:
 
 @main.command()
 @click.argument("key")
-@click.option("--from", "source", type=int, required=True, help="Version the cases run on")
-@click.option("--to", "target", type=int, required=True, help="Version to move them to")
-@click.option("--case", "case_ids", type=int, multiple=True, help="Only these cases (repeatable)")
+@click.option("--from", "source", type=ID, required=True, help="Version the cases run on")
+@click.option("--to", "target", type=ID, required=True, help="Version to move them to")
+@click.option("--case", "case_ids", type=ID, multiple=True, help="Only these cases (repeatable)")
 @click.option("--dry-run", is_flag=True, help="Only say where each case would land")
 @click.option("--user", "username", default=None)
 @pass_ctx

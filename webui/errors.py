@@ -20,13 +20,17 @@ from processes.errors import (
     ProcessNotDeployable,
 )
 
+from .open311_format import errors as open311_errors
+
 STATUS: list[tuple[type[Exception], int]] = [
     (NotFound, 404),
     (PermissionDenied, 403),
     (Conflict, 409),
     (InvalidFormData, 422),
     (ProcessNotDeployable, 422),
-    (CaseStepFailed, 500),
+    # The routine cannot go on with what was sent (a script fails on it): the case stays as it was, and the
+    # client hears where and why, to send something else or tell the analyst.
+    (CaseStepFailed, 422),
 ]
 
 
@@ -41,7 +45,14 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+OPEN311 = "/open311/v2"
+
+
 def error_response(status: int, message: str, **extra: Any) -> Any:
+    if request.path == OPEN311 or request.path.startswith(OPEN311 + "/"):
+        # Open311 clients read the specification's error list, also for a path no route matches (404, 405),
+        # a body too large or a database outage: XML only where the path asks for it, as .xml
+        return open311_errors("xml" if request.path.endswith(".xml") else "json", status, [message])
     if wants_json():
         return {"error": message, "status": status, **extra}, status
     return render_template("error.html", status=status, message=message, **extra), status
@@ -55,6 +66,8 @@ def register_error_handlers(app: Flask) -> None:
             extra["errors"] = error.errors
         if isinstance(error, ProcessNotDeployable):
             extra["problems"] = error.problems
+        if isinstance(error, CaseStepFailed):
+            extra.update(element_id=error.element_id, detail=error.message)
         return error_response(status_for(error), str(error), **extra)
 
     @app.errorhandler(CSRFError)

@@ -21,6 +21,7 @@ from processes.manager import group_members
 from processes.models import User
 
 from .inbox_rows import present
+from .input_guard import parse_whole_number
 from .session import actor, commit, db_session
 
 bp = Blueprint("inbox", __name__)
@@ -32,14 +33,15 @@ def local_zone() -> ZoneInfo:
 
 def read_filters(args: MultiDict[str, str]) -> InboxFilters:
     """The inbox filters of a query string; empty values mean 'any'."""
-    assignee = args.get("assignee", "").strip()
-    if assignee and not assignee.isdigit():
-        raise InvalidInboxQuery("assignee must be a user id")
+    try:
+        assignee = parse_whole_number(args.get("assignee"))
+    except ValueError:
+        raise InvalidInboxQuery("assignee must be a user id") from None
     return InboxFilters(
         group=args.get("group") or None, process_key=args.get("process") or None,
         category=args.get("category") or None, due=args.get("due") or None,
         text=args.get("q", "").strip() or None, scope=args.get("scope") or "all",
-        assignee_id=int(assignee) if assignee else None,
+        assignee_id=assignee,
     )
 
 
@@ -82,9 +84,13 @@ def _back() -> Any:
 
 
 def _user(form_value: str | None) -> User:
-    if not form_value or not form_value.isdigit():
+    try:
+        user_id = parse_whole_number(form_value)
+    except ValueError:
+        user_id = None
+    if user_id is None:
         raise InvalidFormData({"assignee": _("choose a member to assign to")})
-    user = db_session().get(User, int(form_value))
+    user = db_session().get(User, user_id)
     if user is None:
         raise NotFound(f"user {form_value} not found")
     return user
@@ -122,10 +128,11 @@ def assign(task_id: int) -> Any:
 @login_required
 def reassign() -> Any:
     assignee = _user(request.form.get("assignee"))
-    raw = request.form.getlist("task_ids")
-    if not all(value.isdigit() for value in raw):
-        raise InvalidFormData({"task_ids": _("not a list of task ids")})
-    done = tasks.reassign_tasks(db_session(), actor(), [int(value) for value in raw], assignee)
+    try:
+        task_ids = [parse_whole_number(value) for value in request.form.getlist("task_ids")]
+    except ValueError:
+        raise InvalidFormData({"task_ids": _("not a list of task ids")}) from None
+    done = tasks.reassign_tasks(db_session(), actor(), [n for n in task_ids if n is not None], assignee)
     commit()
     flash(ngettext("%(num)d task assigned to %(name)s.", "%(num)d tasks assigned to %(name)s.", len(done),
                    name=assignee.display_name), "success")

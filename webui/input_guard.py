@@ -2,7 +2,9 @@
 
 PostgreSQL text cannot contain NUL (0x00), and its integer ids stop at 2**31 - 1; either would fail
 deep inside a query as a server error. A NUL gets a client error naming the parameter instead, and
-an id too large for any row matches no route: 404, as for any other id that does not exist.
+an id too large for any row matches no route: 404, as for any other id that does not exist. A number
+in a query string, a form or a CLI argument is read by `whole_number` (422 / one CLI line when out of
+range), and every JSON body is parsed strictly (`StrictJSONProvider`: no NaN, no lone surrogates ...).
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from flask import current_app, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
 
 from processes.errors import InvalidFormData
+from processes.json_values import parse_client_json
 
 NUL = "\x00"
 MAX_ID = 2**31 - 1  # the largest value of an INTEGER column, the ids of every table
@@ -24,6 +28,42 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = None) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_ID if max is None else max)
+
+
+def parse_whole_number(raw: str | None, lowest: int = 1, highest: int = MAX_ID) -> int | None:
+    """The number in `raw` (surrounding spaces allowed), None when it is empty; ValueError (saying what is
+    allowed) unless it is ASCII digits from `lowest` to `highest`. int() alone would take '٣', '1_000' or
+    a 5,000-digit number, and a database id column overflows past 2**31 - 1."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    if text.isascii() and text.isdigit() and len(text) <= len(str(highest)) and lowest <= int(text) <= highest:
+        return int(text)
+    raise ValueError(f"must be a whole number from {lowest} to {highest}")
+
+
+def whole_number(raw: str | None, name: str, *, lowest: int = 1, highest: int = MAX_ID) -> int | None:
+    """A number from a query string or form field (an id, a version, a page size): None when empty;
+    InvalidFormData naming `name` when it is not one (see parse_whole_number)."""
+    try:
+        return parse_whole_number(raw, lowest, highest)
+    except ValueError as err:
+        raise InvalidFormData({name: f"{name} {err}"}) from None
+
+
+def whole_numbers(raws: Iterable[str], name: str) -> list[int]:
+    """Every value of a repeated field (`task_ids`), each an id; empty values are skipped."""
+    numbers = (whole_number(raw, name) for raw in raws)
+    return [n for n in numbers if n is not None]
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Every request.get_json() parses with processes.json_values.parse_client_json: a body with NaN, a
+    lone surrogate, a number past 64 bits or nesting deep enough to exhaust the parser is a 422 naming the
+    problem, not a 500 or a value that breaks the database later."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return parse_client_json(s, "body")
 
 
 View = TypeVar("View", bound=Callable[..., Any])

@@ -21,6 +21,7 @@ from processes.models import Article
 
 from .errors import wants_json
 from .helpers import local_date
+from .input_guard import parse_whole_number
 from .session import actor, commit, db_session
 from .tasks import case_url
 
@@ -99,11 +100,8 @@ def _submitted() -> dict[str, Any]:
 
 
 def _article_id() -> int | None:
-    raw = request.form.get("kb_article_id", "")
-    if not raw:
-        return None
     try:
-        return int(raw)
+        return parse_whole_number(request.form.get("kb_article_id"))
     except ValueError:
         raise InvalidFormData({"kb_article": _("Choose an article from the search results.")}) from None
 
@@ -111,7 +109,8 @@ def _article_id() -> int | None:
 def _chosen(raw: str | None) -> Article | None:
     """The article picked in the form; a stale or garbled choice just shows no choice."""
     try:
-        return get_article(db_session(), int(raw)) if raw else None
+        article_id = parse_whole_number(raw)
+        return get_article(db_session(), article_id) if article_id is not None else None
     except (ValueError, NotFound):
         return None
 

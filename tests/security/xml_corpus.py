@@ -42,3 +42,13 @@ ATTACKS: dict[str, str] = {
 }
 # Not refused, because inert: nothing in OneStop applies stylesheets; the test checks it stays inert.
 STYLESHEET_PI = bpmn(doctype='<?xml-stylesheet type="text/xsl" href="file://SECRET"?>\n')
+
+# Encodings a file may arrive in: without a byte order mark, UTF-16 and UTF-32 are told only by where the
+# zero bytes fall, and a check on the raw bytes for "<!DOCTYPE" or NUL saw nothing or everything.
+ENCODINGS = ("utf-16-le", "utf-16-be", "utf-16", "utf-32-le", "utf-32-be", "utf-32")
+ENCODED_ATTACKS = ("XXE SYSTEM", "billion laughs", "lower-case doctype", "external DTD")
+
+
+def encoded(text: str, encoding: str) -> bytes:
+    """`text` in `encoding`, its XML declaration saying so (as an editor saving in that encoding writes it)."""
+    return text.replace('encoding="UTF-8"', f'encoding="{encoding.upper()[:6]}"', 1).encode(encoding)

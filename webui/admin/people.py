@@ -11,6 +11,7 @@ from flask_login import current_user, login_user
 from processes import admin
 from processes.models import GROUP_KINDS, ROLES
 
+from ..input_guard import whole_number
 from ..session import actor, commit, current_user_of, db_session
 from . import attempt, bp
 
@@ -68,7 +69,7 @@ def update_user(user_id: int) -> Any:
 
 @bp.post("/users/<int:user_id>/memberships")
 def set_membership(user_id: int) -> Any:
-    group_id = request.form.get("group_id", type=int) or 0
+    group_id = whole_number(request.form.get("group_id"), "group_id") or 0
     back = request.form.get("back") == "group"
     admin.set_membership(db_session(), actor(), user_id, group_id, manager=_checked("manager"))
     commit()
@@ -133,7 +134,7 @@ def update_group(group_id: int) -> Any:
 
 @bp.post("/groups/<int:group_id>/members")
 def add_member(group_id: int) -> Any:
-    user_id = request.form.get("user_id", type=int) or 0
+    user_id = whole_number(request.form.get("user_id"), "user_id") or 0
     admin.set_membership(db_session(), actor(), user_id, group_id, manager=_checked("manager"))
     commit()
     flash(_("Membership saved."), "success")

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from processes import case_migration, deploy_requests, releases
 from processes.errors import NotFound
 
+from ..input_guard import whole_number, whole_numbers
 from ..session import actor, commit, database, db_session
 from . import bp
 
@@ -40,8 +41,8 @@ def _version_numbers(key: str) -> list[int]:
 def migrate(key: str) -> Any:
     """Choose versions; with `dry_run`, list where each case's waiting tasks would land."""
     numbers = _version_numbers(key)
-    source = request.args.get("source", type=int) or numbers[0]
-    target = request.args.get("target", type=int) or numbers[-1]
+    source = whole_number(request.args.get("source"), "source") or numbers[0]
+    target = whole_number(request.args.get("target"), "target") or numbers[-1]
     plans = None
     if request.args.get("dry_run"):
         plans = case_migration.plan_case_migration(db_session(), actor(), key, source, target)
@@ -53,9 +54,9 @@ def migrate(key: str) -> Any:
 def migrate_run(key: str) -> Any:
     """Move the chosen cases, each in its own transaction, and show what happened to each."""
     numbers = _version_numbers(key)
-    source = request.form.get("source", type=int) or 0
-    target = request.form.get("target", type=int) or 0
-    case_ids = [int(c) for c in request.form.getlist("cases") if c.isdigit()]
+    source = whole_number(request.form.get("source"), "source") or 0
+    target = whole_number(request.form.get("target"), "target") or 0
+    case_ids = whole_numbers(request.form.getlist("cases"), "cases")
     if not case_ids:
         flash(_("Choose at least one case to move."), "error")
         return redirect(url_for("admin.migrate", key=key, source=source, target=target, dry_run=1))

@@ -22,6 +22,7 @@ from processes.process_index import check_upload, list_process_versions
 
 from ..errors import error_response
 from ..extensions import csrf
+from ..input_guard import whole_number
 from ..session import commit, db_session
 from .auth import api_actor, require_user_key
 from .openapi import MAX_ID, MAX_TASKS
@@ -192,9 +193,5 @@ def _delivery_body() -> tuple[str, dict[str, Any]]:
 
 
 def _int_arg(name: str, default: int | None, highest: int) -> Any:
-    raw = request.args.get(name, "")
-    if raw == "":
-        return default
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10) or not 1 <= int(raw) <= highest:
-        raise InvalidFormData({name: f"{name} must be a whole number from 1 to {highest}"})
-    return int(raw)
+    number = whole_number(request.args.get(name), name, highest=highest)
+    return default if number is None else number

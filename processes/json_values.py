@@ -1,0 +1,115 @@
+"""What a JSON value must be before OneStop keeps it: case data, task data, scenario data, API bodies.
+
+Both backends store case data as JSON, and each breaks differently on what Python's json lets
+through: SQLite keeps `NaN` as text that no JSON function can read again (so every search over case
+data fails from then on), PostgreSQL refuses it, a lone surrogate or a NUL in a `jsonb` value, and
+numbers past 64 bits do not survive a round trip through SQLite. So every entry checks values here,
+once, before any operation stores them; the database engine's JSON serializer checks again as a last
+line (processes/db.py), so a value no entry caught fails its transaction instead of being stored.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import InvalidFormData
+
+MAX_DEPTH = 32  # objects and lists inside each other; a form nests a few levels, a script not many more
+STORED_DEPTH = 200  # the engine's state wraps case data in a few levels of its own; deeper cannot be read back
+MIN_INT, MAX_INT = -(2**63), 2**63 - 1  # what SQLite keeps as an integer (beyond: a lossy float)
+_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")  # NUL, and surrogates (only lone ones survive json.loads)
+
+
+def json_value_problem(value: Any, *, max_depth: int = MAX_DEPTH) -> str | None:
+    """Why `value` may not be stored as JSON ("at x.y: ..."), or None when it may.
+
+    Walks without recursion, so a deeply nested value cannot exhaust the stack."""
+    pending: list[tuple[Any, str, int]] = [(value, "", 0)]
+    while pending:
+        item, path, depth = pending.pop()
+        problem = _scalar_problem(item)
+        if problem is None and isinstance(item, Mapping | list | tuple):
+            if depth >= max_depth:
+                problem = f"nested more than {max_depth} levels deep"
+            elif isinstance(item, Mapping):
+                for key, child in item.items():
+                    if not isinstance(key, str):
+                        return f"{_where(path)}keys must be text"
+                    if _BAD_TEXT.search(key):
+                        return f"{_where(path)}a key {_TEXT_PROBLEM}"
+                    pending.append((child, f"{path}.{key[:40]}" if path else key[:40], depth + 1))
+            else:
+                pending.extend((child, f"{path}[{n}]", depth + 1) for n, child in enumerate(item))
+        if problem is not None:
+            return f"{_where(path)}{problem}"
+    return None
+
+
+_TEXT_PROBLEM = "contains a NUL (0x00) character or an unpaired surrogate (not valid Unicode)"
+
+
+def _scalar_problem(item: Any) -> str | None:
+    if item is None or isinstance(item, bool):
+        return None
+    if isinstance(item, str):
+        return _TEXT_PROBLEM if _BAD_TEXT.search(item) else None
+    if isinstance(item, int):
+        return None if MIN_INT <= item <= MAX_INT else "whole numbers must fit in 64 bits"
+    if isinstance(item, float):
+        return None if math.isfinite(item) else "numbers must be finite (no NaN or Infinity)"
+    if isinstance(item, Mapping | list | tuple):
+        return None
+    return f"{type(item).__name__} is not a JSON value"
+
+
+def _where(path: str) -> str:
+    return f"at {path}: " if path else ""
+
+
+def check_json_value(value: Any, field: str = "data", *, max_depth: int = MAX_DEPTH) -> None:
+    """InvalidFormData naming `field` when `value` may not be stored (see json_value_problem)."""
+    problem = json_value_problem(value, max_depth=max_depth)
+    if problem is not None:
+        raise InvalidFormData({field: problem})
+
+
+def check_case_data(data: Mapping[str, Any], field: str = "data") -> None:
+    """The rule for data a client hands a case (start data, a task's form data, a scenario): valid JSON
+    values, nested at most MAX_DEPTH levels. Every entry (REST, CLI, forms, portal, Open311, test runs)
+    comes through here, so a further limit on case data belongs here too."""
+    check_json_value(data, field)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_client_json(text: str | bytes, field: str = "body") -> Any:
+    """Parse JSON from a client strictly: no NaN/Infinity, no nesting past the parser's stack, and only
+    values check_json_value accepts (at any depth up to STORED_DEPTH); InvalidFormData otherwise."""
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise InvalidFormData({field: "the JSON is nested too deeply"}) from None
+    except UnicodeDecodeError:
+        raise InvalidFormData({field: "the JSON is not UTF-8 text"}) from None
+    except json.JSONDecodeError as err:
+        raise InvalidFormData({field: f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})"}) from None
+    except ValueError as err:  # NaN, Infinity; or an integer of more than 4300 digits
+        raise InvalidFormData({field: f"not valid JSON: {err}"}) from None
+    check_json_value(value, field, max_depth=STORED_DEPTH)
+    return value
+
+
+def dumps_for_storage(value: Any) -> str:
+    """The database engine's JSON serializer: json.dumps, refusing what check_json_value refuses.
+
+    A ValueError here fails the flush; it is the last line, behind the checks at every entry."""
+    problem = json_value_problem(value, max_depth=STORED_DEPTH)
+    if problem is not None:
+        raise ValueError(f"refusing to store a JSON value: {problem}")
+    return json.dumps(value)
