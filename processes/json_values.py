@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import InvalidFormData
 
-MAX_DEPTH = 32  # objects and lists inside each other; a form nests a few levels, a script not many more
+MAX_DEPTH = 64  # objects and lists inside each other: as deep as the sandbox lets a script's data go
 STORED_DEPTH = 200  # the engine's state wraps case data in a few levels of its own; deeper cannot be read back
 MIN_INT, MAX_INT = -(2**63), 2**63 - 1  # what SQLite keeps as an integer (beyond: a lossy float)
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")  # NUL, and surrogates (only lone ones survive json.loads)
@@ -77,10 +77,10 @@ def check_json_value(value: Any, field: str = "data", *, max_depth: int = MAX_DE
         raise InvalidFormData({field: problem})
 
 
-def check_case_data(data: Mapping[str, Any], field: str = "data") -> None:
+def check_case_data(data: Any, field: str = "data") -> None:
     """The rule for data a client hands a case (start data, a task's form data, a scenario): valid JSON
     values, nested at most MAX_DEPTH levels. Every entry (REST, CLI, forms, portal, Open311, test runs)
-    comes through here, so a further limit on case data belongs here too."""
+    comes through here; the size limit they share with scripts is processes.start_data.check_data_size."""
     check_json_value(data, field)
 
 

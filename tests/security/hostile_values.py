@@ -20,7 +20,7 @@ BAD_VALUES: dict[str, str] = {
     "NUL in a key": '{"a\\u0000": 1}',
     "nested 5,000 deep": "[" * DEEP + "]" * DEEP,
     "objects nested 5,000 deep": '{"a": ' * DEEP + "1" + "}" * DEEP,
-    "nested 40 deep": "[" * 40 + "]" * 40,
+    "nested 70 deep": "[" * 70 + "]" * 70,
     "integer past 64 bits": "9" * 30,
     "negative integer past 64 bits": "-" + "9" * 30,
     "2**64": str(2**64),
