@@ -22,6 +22,7 @@ from . import events
 from .authz import may_deliver, require
 from .db import savepoint, utcnow
 from .errors import CaseStepFailed, InvalidFormData, NotFound, NotWaitingFor
+from .json_values import json_value_problem
 from .models import Case, User
 from .projection import apply_snapshot
 from .runtime import bundle_for, engine
@@ -90,7 +91,9 @@ def broadcast_signal(session: Session, actor: User | None, name: str, data: Mapp
 def find_case(session: Session, case_ref: int | str, *, lock: bool = False) -> Case:
     """The case with id `case_ref` (an int or digits) or business key `case_ref`, locked when `lock`."""
     ref = str(case_ref).strip()
-    where = Case.id == int(ref) if ref.isascii() and ref.isdigit() and len(ref) <= 10 else Case.business_key == ref
+    # An id past 2**31 - 1 is no row's (PostgreSQL's INTEGER would refuse the query): look it up as a key.
+    is_id = ref.isascii() and ref.isdigit() and len(ref) <= 10 and int(ref) < 2**31
+    where = Case.id == int(ref) if is_id else Case.business_key == ref
     query = select(Case).join(Case.version).options(contains_eager(Case.version)).where(where)
     if lock:
         query = query.with_for_update(of=Case).execution_options(populate_existing=True)
@@ -107,29 +110,21 @@ def check_delivery(name: Any, data: Any) -> tuple[str, dict[str, Any]]:
         errors["name"] = "the name of the message or signal is required"
     elif len(name) > NAME_LENGTH:
         errors["name"] = f"the name is longer than {NAME_LENGTH} characters"
-    elif _has_nul(name):
+    elif "\x00" in name:
         errors["name"] = "text may not contain NUL (0x00) characters"
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
         errors["data"] = "data must be a JSON object"
+    elif (problem := json_value_problem(data)) is not None:  # it becomes case data: the same rule
+        errors["data"] = problem
     elif len(json.dumps(data, default=str)) > MAX_PAYLOAD_BYTES:
         errors["data"] = f"data is larger than {MAX_PAYLOAD_BYTES // 1024} KB"
-    elif _has_nul(data):  # PostgreSQL cannot store it (the web refuses it earlier, the CLI here)
-        errors["data"] = "text may not contain NUL (0x00) characters"
     if errors:
         raise InvalidFormData(errors)
     return str(name).strip(), dict(data)
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, Mapping):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
-    return False
 
 
 def _deliver(session: Session, actor: User | None, case: Case, kind: str, name: str,

@@ -11,9 +11,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from processes import cases, delivery, timers
-from processes.authz import may_deliver
+from processes.authz import may_deliver, require
 from processes.case_search import group_titles, office_choices
 from processes.errors import InvalidFormData, NotWaitingFor
+from processes.json_values import parse_client_json
 from processes.models import CASE_STATUSES
 from processes.waits import describe_waits
 
@@ -82,14 +83,19 @@ def _case_page(case_id: int, attempt: dict[str, str] | None = None) -> str:
 def deliver(case_id: int) -> Any:
     """Deliver the message or signal a case waits for, with JSON data (processes.delivery). What went
     wrong is shown on the case page again, with the data as typed, so nothing is lost."""
+    session = db_session()
+    # Who may deliver comes before what was sent: another office hears 403, not what is wrong with the form.
+    require(may_deliver(session, actor(), cases.get_case(session, case_id)),
+            f"you may not send messages or signals to case {case_id}")
     kind, name, raw = (request.form.get(key, "") for key in ("kind", "name", "data"))
     attempt = {"kind": kind, "name": name, "data": raw}
     if kind not in delivery.KINDS:
         raise InvalidFormData({"kind": "choose message or signal"})
     try:
-        data = json.loads(raw.strip() or "{}")
-    except ValueError as err:
-        attempt["error"] = _("Enter a JSON object, for example {\"reply\": \"yes\"} (%(detail)s).", detail=err)
+        data = parse_client_json(raw.strip() or "{}", "data")
+    except InvalidFormData as err:
+        attempt["error"] = _("Enter a JSON object, for example {\"reply\": \"yes\"} (%(detail)s).",
+                             detail=err.errors["data"])
         return _case_page(case_id, attempt), 422
     send = delivery.send_message if kind == "message" else delivery.send_signal
     try:

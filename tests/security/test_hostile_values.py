@@ -280,3 +280,5 @@ def test_cli_ids_no_row_can_have_are_one_line_and_exit_1(cli: Any, number: str) 
                  ("migrate", "citizen_request", "--from", "1", "--to", "1", "--case", number, "--dry-run"),
                  ("outbox", "--case", number), ("api-key", "revoke", number)):
         assert "must be a whole number from 1 to 2147483647" in one_error_line(cli(*args)), args
+    # A case named by id or business key: a number no row can have is no case
+    assert "not found" in one_error_line(cli("message", number, "reply", "--user", "admin"))
