@@ -35,7 +35,8 @@ EXPECTED: dict[str, str] = {
     'GET /api/cases': '401 200 200 200 200 200',
     'POST /api/cases': '401 422 422 422 422 422',
     'GET /api/cases/<int(min=1, max=2147483647):case_id>': '401 200 200 200 200 200',
-    # Messages and signals: the body is checked first (422); who may deliver is in tests/webui/test_messages.py.
+    # Messages and signals: a body that is not a JSON object is 422 before anything; then the case and who may
+    # deliver (404/403), then the name and data. Who may deliver: tests/webui/test_messages.py.
     'POST /api/cases/<int(min=1, max=2147483647):case_id>/messages': '401 422 422 422 422 422',
     'POST /api/cases/<int(min=1, max=2147483647):case_id>/signals': '401 422 422 422 422 422',
     'POST /api/messages': '401 422 422 422 422 422',
@@ -50,7 +51,7 @@ EXPECTED: dict[str, str] = {
     'GET /attachments/<int:attachment_id>': '302 404 404 404 404 404',
     'GET /cases': '302 200 200 200 200 200',
     'GET /cases/<int:case_id>': '302 200 200 200 200 200',
-    'POST /cases/<int:case_id>/deliver': '302 422 422 422 422 422',
+    'POST /cases/<int:case_id>/deliver': '302 404 404 404 404 404',  # the case is looked up (and who may deliver) first
     'GET /cases/<int:case_id>/diagram.bpmn': '302 200 200 200 200 200',
     'POST /cases/<int:case_id>/timers/retry': '302 403 403 403 403 404',
     'GET /citizens/<int:case_id>': '302 200 403 403 403 200',

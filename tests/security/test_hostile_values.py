@@ -147,7 +147,8 @@ HOSTILE_SCRIPT = """<?xml version="1.0" encoding="UTF-8"?>
   <bpmn:process id="hostile_script" name="Hostile script" isExecutable="true">
     <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:scriptTask id="compute" name="Compute"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-      <bpmn:script>share = 100 / parts * factor</bpmn:script>
+      <bpmn:script>share = 100 / parts * factor
+count = parts * 10 ** digits</bpmn:script>
     </bpmn:scriptTask>
     <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="compute" />
@@ -158,8 +159,9 @@ HOSTILE_SCRIPT = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 @pytest.mark.parametrize(("data", "detail"), [
-    ({"parts": 0, "factor": 1}, "division by zero"),
-    ({"parts": 1, "factor": 1e308}, "numbers must be finite"),  # the script computes inf
+    ({"parts": 0, "factor": 1, "digits": 1}, "division by zero"),
+    ({"parts": 1, "factor": 1e308, "digits": 1}, "finite"),  # the script computes inf
+    ({"parts": 1, "factor": 1, "digits": 30}, "64 bits"),  # and an integer SQLite cannot keep
 ])
 def test_a_script_failing_at_run_time_is_a_422_naming_the_element(
         app: Flask, session: Session, people: dict[str, User], data: dict[str, Any], detail: str) -> None:
