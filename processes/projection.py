@@ -17,7 +17,7 @@ from . import events
 from .case_facts import note_case_facts
 from .citizens import answer_duplicates
 from .errors import CaseStepFailed
-from .json_values import STORED_DEPTH, json_value_problem
+from .json_values import stored_json
 from .lanes import lane_rules, resolve_lane
 from .models import CSU_KIND, UNFIRED_TIMER_STATES, Case, Group, Task, Timer, User
 from .routines import Routine, case_routine
@@ -55,7 +55,7 @@ def apply_snapshot(
 
     `new_case`: the case was inserted in this transaction, so it has no tasks or timers to look up yet.
     `open_tasks`: the case's open tasks, when the caller read them after locking the case (saves a query)."""
-    problem = json_value_problem(snapshot.data, max_depth=STORED_DEPTH)
+    _, problem = stored_json(snapshot.data)
     if problem is not None:  # a script computed NaN, 2**100, a NUL ...: the step fails, the case stays as it was
         # The last task that ran in the step (a script, a decision, a service) computed it, not the end event.
         ran = [step.element_id for step in snapshot.steps if step.kind.endswith("Task")] or [""]
