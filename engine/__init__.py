@@ -4,6 +4,7 @@ Plain values in and out (see engine.types); no Flask, no SQLAlchemy.
 """
 
 from .bundle import ProcessBundle, content_hash, file_kind, load_bundle, load_bundles, validate
+from .events import start_messages
 from .migration import MigrationPlan, TaskMove, migrate_state, plan_migration
 from .routine import ROLE_FOLLOW_UP, ROLE_INTAKE, default_prefix, evaluate_expression, is_true, split_groups
 from .runner import Engine, Service, ServiceCall
@@ -60,5 +61,6 @@ __all__ = [
     "parse_xml",
     "plan_migration",
     "split_groups",
+    "start_messages",
     "validate",
 ]

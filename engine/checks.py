@@ -125,10 +125,43 @@ def check_bpmn(
             problems += _syntax(file, script, script.text or "", "exec", tag)
     for condition in root.xpath("//bpmn:sequenceFlow/bpmn:conditionExpression", namespaces=NS):
         problems += _syntax(file, condition, _text(condition), "eval", "condition")
+    problems += _dropped_payloads(file, root)
     for tag in ("timeDate", "timeDuration", "timeCycle"):
         for timer in root.xpath(f"//bpmn:timerEventDefinition/bpmn:{tag}", namespaces=NS):
             event = timer.getparent().getparent()
             problems += _syntax(file, timer, _text(timer), "eval", "timer expression", owner=_owner_id(event))
+    return problems
+
+
+CATCHING = ("startEvent", "intermediateCatchEvent", "boundaryEvent")
+
+
+def _dropped_payloads(file: str, root: etree._Element) -> list[Problem]:
+    """SpiffWorkflow 3.2 keeps a caught message's payload only in the variable its
+    spiffworkflow:messageVariable names (on the bpmn:message, the event definition or the receive
+    task), and a signal's only in the spiffworkflow:variableName of its bpmn:signal: without one the
+    payload is silently dropped, so every catching element must name one."""
+    problems = []
+    catchers = [(definition, definition.getparent()) for tag in CATCHING
+                for definition in root.xpath(f"//bpmn:{tag}/bpmn:messageEventDefinition"
+                                             f" | //bpmn:{tag}/bpmn:signalEventDefinition", namespaces=NS)]
+    catchers += [(task, task) for task in root.xpath("//bpmn:receiveTask", namespaces=NS)]
+    for definition, element in catchers:
+        signal = definition.tag.endswith("signalEventDefinition")
+        ref = definition.get("signalRef" if signal else "messageRef", "")
+        target = root.xpath(f"//bpmn:{'signal' if signal else 'message'}[@id=$ref]", namespaces=NS, ref=ref)
+        if signal:
+            named = bool(target) and bool(_text(target[0].find("bpmn:extensionElements/spiff:variableName", NS)))
+            fix = "spiffworkflow:variableName in the extension elements of its bpmn:signal"
+        else:
+            holders = [*target, definition]
+            named = bool(ref) and any(_text(h.find(".//spiff:messageVariable", NS)) for h in holders)
+            fix = "spiffworkflow:messageVariable (on the bpmn:message or the event definition)"
+        if not named:
+            kind = "signal" if signal else "message"
+            what = f"{kind} '{target[0].get('name', ref)}'" if target else f"a {kind} with no {kind}Ref"
+            problems.append(Problem(file, element.get("id", ""), f"catches {what} but names no variable for its "
+                                    f"payload, which SpiffWorkflow would drop: add {fix}", _line(element)))
     return problems
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.event_definitions import (
     ConditionalEventDefinition,
     MessageEventDefinition,
@@ -22,8 +23,11 @@ from SpiffWorkflow.bpmn.specs.event_definitions.base import EventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from .correlation import Correlations, describe, encode, matches, properties_of, values_in, waiting_values
 from .types import NotWaiting, Waiting
 
 # Only these can come from outside the case or from the clock; errors, escalations and the rest
@@ -57,45 +61,91 @@ def flatten(definition: EventDefinition) -> Iterator[EventDefinition]:
         yield definition
 
 
-def _catchers(workflow: BpmnWorkflow) -> Iterator[tuple[str, EventDefinition]]:
-    """(element id, event definition) of everything that can catch an event now."""
+def _catchers(workflow: BpmnWorkflow) -> Iterator[tuple[str, EventDefinition, Task | None]]:
+    """(element id, event definition, waiting task or None for a sub-process start) of everything that
+    can catch an event now."""
     for task in workflow.event_manager.tasks.values():
         if task.state != TaskState.WAITING:
             continue
         for definition in flatten(task.task_spec.event_definition):
-            yield task.task_spec.bpmn_id or task.task_spec.name, definition
+            yield task.task_spec.bpmn_id or task.task_spec.name, definition, task
     if workflow.completed:
         return
     for name in workflow.spec.start.trigger_specs:
         spec = workflow.subprocess_specs.get(name)
         for start in spec.bpmn_start_events if spec is not None else []:
             for definition in flatten(start.event_definition):
-                yield start.bpmn_id or start.name, definition
+                yield start.bpmn_id or start.name, definition, None
 
 
-def waiting_for(workflow: BpmnWorkflow) -> list[Waiting]:
-    """Every message, signal, timer or condition the case waits for, once each, in tree order."""
+def _correlations(workflow: BpmnWorkflow, definition: EventDefinition, task: Task | None,
+                  data: Mapping[str, Any]) -> Correlations:
+    """What a message must carry to belong to this case, read where the catcher sees the case's data."""
+    if not properties_of(definition):
+        return ()
+    owner = task.workflow if task is not None else workflow
+    return waiting_values(workflow.script_engine.environment, definition, owner.correlations,
+                          task.data if task is not None else data)
+
+
+def waiting_for(workflow: BpmnWorkflow, data: Mapping[str, Any] | None = None) -> list[Waiting]:
+    """Every message, signal, timer or condition the case waits for, once each, in tree order.
+
+    `data`: the case's data, which an event sub-process's message start reads its correlation from."""
     seen: dict[Waiting, None] = {}
-    for element_id, definition in _catchers(workflow):
+    for element_id, definition, task in _catchers(workflow):
         kind = _kind(definition)
         if kind is not None:
-            seen.setdefault(Waiting(element_id, kind, _name(definition, kind)))
+            correlations = _correlations(workflow, definition, task, data or {}) if kind == "message" else ()
+            seen.setdefault(Waiting(element_id, kind, _name(definition, kind), correlations))
     return list(seen)
 
 
 def deliver(workflow: BpmnWorkflow, kind: str, name: str, payload: Mapping[str, Any]) -> None:
     """Hand message or signal `name` with `payload` to whatever in the case waits for it.
 
-    Raises NotWaiting when nothing does, naming what the case does wait for."""
+    Raises NotWaiting when nothing does, naming what the case does wait for, or when the message's
+    correlation values (BPMN correlation) are not the case's."""
     cls = MessageEventDefinition if kind == "message" else SignalEventDefinition
-    definition = next(
-        (d for _, d in _catchers(workflow) if isinstance(d, cls) and d.name == name), None
-    )
-    if definition is None:
+    found = next(((d, t) for _, d, t in _catchers(workflow) if isinstance(d, cls) and d.name == name), None)
+    if found is None:
         waits = ", ".join(f"{w.kind} '{w.name}' ({w.element_id})" for w in waiting_for(workflow)) or "nothing"
         raise NotWaiting(f"the case waits for no {kind} '{name}' (it waits for: {waits})")
-    correlations: dict[str, Any] = {}
-    properties = getattr(definition, "correlation_properties", None)
-    if properties:
-        correlations = definition.calculate_correlations(workflow.script_engine, properties, dict(payload))
-    workflow.send_event(BpmnEvent(definition, payload=dict(payload), correlations=correlations))
+    definition, task = found
+    environment = workflow.script_engine.environment
+    correlations = values_in(environment, properties_of(definition), payload)
+    expected = _correlations(workflow, definition, task, {})
+    if correlations and expected and not matches(encode(correlations), expected):
+        raise NotWaiting(f"the case waits for message '{name}' with {describe(expected)}, "
+                         f"not with {describe(encode(correlations))}")
+    try:
+        workflow.send_event(BpmnEvent(definition, payload=dict(payload), correlations=correlations))
+    except WorkflowException as err:
+        if type(err) is not WorkflowException:  # a task's own error while catching: the step failed
+            raise
+        # SpiffWorkflow holds correlation values for the case that this message does not carry.
+        raise NotWaiting(f"the case waits for message '{name}' with {describe(expected)}, "
+                         f"not with {describe(encode(correlations))}") from err
+
+
+def start_messages(bundle: Any) -> list[str]:
+    """The names of the messages a bundle's process starts with (message start events of its top level)."""
+    names = []
+    spec: BpmnProcessSpec = bundle.spec
+    for start in spec.bpmn_start_events:
+        for definition in flatten(start.event_definition):
+            if isinstance(definition, MessageEventDefinition) and definition.name:
+                names.append(str(definition.name))
+    return sorted(set(names))
+
+
+def message_definitions(bundle: Any, name: str) -> list[MessageEventDefinition]:
+    """Every definition of message `name` in a bundle's processes (top level, sub-processes, called)."""
+    found = []
+    for spec in [bundle.spec, *bundle.subprocess_specs.values()]:
+        for task_spec in spec.task_specs.values():
+            event_definition = getattr(task_spec, "event_definition", None)
+            for definition in flatten(event_definition) if event_definition is not None else []:
+                if isinstance(definition, MessageEventDefinition) and definition.name == name:
+                    found.append(definition)
+    return found

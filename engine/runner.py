@@ -18,12 +18,22 @@ from SpiffWorkflow.util.task import TaskState
 
 from .bundle import ProcessBundle
 from .compaction import compact
-from .events import deliver, waiting_for
+from .correlation import encode, properties_of, values_in
+from .events import deliver, message_definitions, start_messages, waiting_for
 from .sandbox import RestrictedEnvironment, check_syntax
 from .snapshot import case_data, finished_ids, pending_timers, steps_since, stuck_elements
 from .state import dump_state, load_state, wire_specs
 from .timers import clock
-from .types import EngineError, ReadyTask, ScriptError, ServiceInterrupted, Snapshot, StepRecord, UnknownTask
+from .types import (
+    EngineError,
+    NotWaiting,
+    ReadyTask,
+    ScriptError,
+    ServiceInterrupted,
+    Snapshot,
+    StepRecord,
+    UnknownTask,
+)
 
 
 @dataclass(frozen=True)
@@ -212,6 +222,32 @@ class Engine:
         self._guard(lambda: deliver(workflow, kind, name, payload))
         return self._advance(workflow, before)
 
+    def start_by_message(
+        self, bundle: ProcessBundle, name: str, payload: Mapping[str, Any],
+        services: Mapping[str, Service] | None = None, *, now: datetime | None = None,
+    ) -> Snapshot:
+        """A new case started by its message start event `name`, which catches `payload`, run until
+        it waits; NotWaiting when the process does not start with that message."""
+        if name not in start_messages(bundle):
+            raise NotWaiting(f"process '{bundle.key}' does not start with message '{name}'")
+        wire_specs(bundle)
+        workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs)
+        self._attach(workflow, services, now)
+        self._guard(workflow.do_engine_steps)  # up to the start events, which now wait for their message
+        self._guard(lambda: deliver(workflow, "message", name, payload))
+        return self._advance(workflow, finished_before=set())
+
+    def message_correlations(self, bundle: ProcessBundle, name: str,
+                             payload: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+        """The correlation values message `name` of `bundle` carries with `payload`, in the form of
+        Waiting.correlations: () when the process gives that message no correlation or the payload
+        lacks its fields."""
+        environment = RestrictedEnvironment(helpers=self.helpers, time_limit=self.time_limit, **self.limits)
+        found: set[tuple[str, str]] = set()
+        for definition in message_definitions(bundle, name):
+            found.update(encode(values_in(environment, properties_of(definition), payload)))
+        return tuple(sorted(found))
+
     def snapshot(self, bundle: ProcessBundle, state: dict[str, Any]) -> Snapshot:
         """Read a stored case without stepping it."""
         workflow = self._restore(bundle, state, None)
@@ -260,10 +296,11 @@ class Engine:
 
     def _snapshot(self, workflow: BpmnWorkflow, steps: list[StepRecord]) -> Snapshot:
         ready = workflow.get_tasks(state=TaskState.READY, manual=True)
-        waiting = waiting_for(workflow)
+        data = case_data(workflow, ready)
+        waiting = waiting_for(workflow, data)
         return Snapshot(
             state=dump_state(workflow),
-            data=case_data(workflow, ready),
+            data=data,
             ready_tasks=[self._describe(workflow, t) for t in ready],
             timers=pending_timers(workflow),
             completed=workflow.is_completed(),

@@ -92,11 +92,13 @@ class Waiting:
     """Something besides a person that a case waits for.
 
     `kind` is 'message', 'signal', 'timer' or 'condition'; `name` is the message or signal name,
-    the timer expression or the condition."""
+    the timer expression or the condition. `correlations`: for a message with BPMN correlation,
+    the values it must carry to belong to this case, (key, JSON of {property: value}) pairs."""
 
     element_id: str
     kind: str
     name: str
+    correlations: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
