@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from engine import ScriptError
+from engine import NotWaiting, ScriptError
 
 from . import events
 from .authz import require
@@ -51,8 +51,10 @@ def start_case(
     data: Mapping[str, Any],
     *,
     now: datetime | None = None,
+    message: str | None = None,
 ) -> Case:
-    """Start a case of the current version of `key` and run it to its first wait."""
+    """Start a case of the current version of `key` and run it to its first wait; with `message`,
+    by the process's message start event of that name, which catches `data` as its payload."""
     require(actor is None or actor.active, "inactive users cannot start cases")
     check_start_data(data)
     now = now or utcnow()
@@ -67,14 +69,19 @@ def start_case(
         tracking_token=secrets.token_urlsafe(24),
         created_at=now,
         created_by_id=actor.id if actor is not None else None,
-        channel=data.get("channel"),
+        channel="message" if message is not None else data.get("channel"),
     )
     session.add(case)
     session.flush()
     case.business_key = f"{bundle.business_key_prefix}-{now.year}-{case.id:06d}"
     with events.batch(session):
         try:
-            snapshot = engine().start(bundle, data, services_for(session, case, now), now=now)
+            if message is None:
+                snapshot = engine().start(bundle, data, services_for(session, case, now), now=now)
+            else:
+                snapshot = engine().start_by_message(bundle, message, data, services_for(session, case, now), now=now)
+        except NotWaiting as err:
+            raise Conflict(f"process '{key}' does not start with message '{message}'") from err
         except ScriptError as err:
             raise CaseStepFailed(err.element_id, err.message) from err
         events.record(session, "case_started", at=now, case=case, actor=actor,

@@ -1,7 +1,9 @@
 """Deliver BPMN messages and signals to the cases waiting for them (CLI, REST API, case page).
 
-A message goes to one case, named by its id or its business key (CR-2026-000123); a signal goes
-to one case, or is broadcast to every open case waiting for it. Who may deliver: processes.authz.
+A message goes to one case, named by its id or its business key (CR-2026-000123), or found by the
+BPMN correlation values its payload carries, or starts a case of the process that starts with it
+(correlate_message); a signal goes to one case, or is broadcast to every open case waiting for it.
+Who may deliver: processes.authz.
 """
 
 from __future__ import annotations
@@ -12,23 +14,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import NotWaiting, ScriptError
+from engine import NotWaiting, ScriptError, start_messages
 
 from . import events
 from .authz import may_deliver, require
+from .cases import start_case
 from .db import savepoint, utcnow
-from .errors import CaseStepFailed, InvalidFormData, NotFound, NotWaitingFor
+from .errors import CaseStepFailed, InvalidFormData, NotCorrelated, NotFound, NotWaitingFor
 from .json_values import json_value_problem
-from .models import Case, User
+from .models import Case, ProcessFile, ProcessVersion, User
 from .projection import apply_snapshot
 from .runtime import bundle_for, engine
 from .services import services_for
 from .tasks import ConcurrentUpdate
-from .waits import NAME_LENGTH, cases_waiting_for, waits_for
+from .waits import NAME_LENGTH, cases_correlated, cases_waiting_for, correlated_versions, waits_for
 
 KINDS = ("message", "signal")
 MAX_PAYLOAD_BYTES = 64 * 1024  # a message carries a few fields, not documents (those are attachments)
@@ -45,6 +48,56 @@ def send_signal(session: Session, actor: User | None, case_ref: int | str, name:
                 data: Mapping[str, Any] | None = None, *, now: datetime | None = None) -> Case:
     """Deliver signal `name` with `data` to one case (id or business key), like send_message."""
     return _deliver(session, actor, find_case(session, case_ref, lock=True), "signal", name, data, now)
+
+
+@dataclass
+class Correlated:
+    """Where a message sent without a case went: the case it reached, or the case it started."""
+
+    case: Case
+    started: bool
+
+
+def correlate_message(session: Session, actor: User | None, name: str, data: Mapping[str, Any] | None = None,
+                      *, now: datetime | None = None) -> Correlated:
+    """Deliver message `name` to the one open case whose BPMN correlation values (bpmn:correlationKey)
+    `data` carries; when no case waits for it so, start a case of the deployed process that starts
+    with that message. NotCorrelated when neither, or when several cases or processes would take it."""
+    name, payload = check_delivery(name, data)
+    carried: set[tuple[str, str]] = set()
+    for version_id in correlated_versions(session, name):  # the processes whose cases wait for it, a few
+        version = session.get(ProcessVersion, version_id)
+        if version is not None:
+            carried.update(engine().message_correlations(bundle_for(version), name, payload))
+    case_ids = cases_correlated(session, name, carried)
+    if len(case_ids) > 1:
+        keys = session.scalars(select(Case.business_key).where(Case.id.in_(case_ids)).order_by(Case.id))
+        raise NotCorrelated(f"message '{name}' correlates to {len(case_ids)} cases ({', '.join(map(str, keys))}); "
+                            "send it to one of them by its case id or business key")
+    if case_ids:
+        case = find_case(session, case_ids[0], lock=True)
+        return Correlated(_deliver(session, actor, case, "message", name, payload, now), started=False)
+    starters = [v.key for v in current_versions(session) if name in start_messages(bundle_for(v))]
+    if len(starters) > 1:
+        raise NotCorrelated(f"no case waits for message '{name}' with these values, and {len(starters)} "
+                            f"processes start with it ({', '.join(starters)})")
+    if starters:
+        return Correlated(start_case(session, actor, starters[0], payload, now=now, message=name), started=True)
+    why = "with these correlation values" if carried else "that the payload correlates to (its process " \
+          "defines no correlation for it, or the payload lacks the fields it is read from)"
+    raise NotCorrelated(f"no case waits for message '{name}' {why}, and no deployed process starts with it")
+
+
+def current_versions(session: Session) -> list[ProcessVersion]:
+    """The current version of every deployed process that may start with a message (its files say so)."""
+    newest = (select(ProcessVersion.key, func.max(ProcessVersion.version).label("version"))
+              .where(ProcessVersion.status == "deployed").group_by(ProcessVersion.key).subquery())
+    with_message = select(ProcessFile.version_id).where(ProcessFile.kind == "bpmn",
+                                                         ProcessFile.content.contains("messageEventDefinition"))
+    query = (select(ProcessVersion)
+             .join(newest, (newest.c.key == ProcessVersion.key) & (newest.c.version == ProcessVersion.version))
+             .where(ProcessVersion.id.in_(with_message)).order_by(ProcessVersion.key))
+    return list(session.scalars(query))
 
 
 BROADCAST_BATCH = 100  # cases per transaction: a storm warning to thousands of cases holds no long lock
@@ -144,7 +197,9 @@ def _deliver(session: Session, actor: User | None, case: Case, kind: str, name: 
                 snapshot = send(bundle_for(case.version), case.state, name, payload,
                                 services_for(session, case, now), now=now)
             except NotWaiting as err:
-                raise NotWaitingFor(ref, kind, name, waiting) from err
+                # The case waits for it, but for a message with other correlation values: say which.
+                reason = str(err) if any(w.endswith(f" '{name}'") for w in waiting) else None
+                raise NotWaitingFor(ref, kind, name, waiting, reason) from err
             except ScriptError as err:
                 raise CaseStepFailed(err.element_id, err.message) from err
             events.record(session, f"{kind}_received", at=now, case=case, actor=actor,

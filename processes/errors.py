@@ -47,10 +47,17 @@ class TaskClaimedByOther(Conflict):
 class NotWaitingFor(Conflict):
     """A message or signal was sent to a case that does not wait for it; nothing changed."""
 
-    def __init__(self, case_ref: str, kind: str, name: str, waiting: list[str]):
+    def __init__(self, case_ref: str, kind: str, name: str, waiting: list[str], reason: str | None = None):
         self.case_ref, self.kind, self.name = case_ref, kind, name
         instead = f" (it waits for {', '.join(waiting)})" if waiting else ""
-        super().__init__(f"case {case_ref} is not waiting for {kind} '{name}'{instead}")
+        if reason:  # it waits for the message, with other correlation values
+            super().__init__(f"case {case_ref}: {reason.removeprefix('the case ')}")
+        else:
+            super().__init__(f"case {case_ref} is not waiting for {kind} '{name}'{instead}")
+
+
+class NotCorrelated(Conflict):
+    """A message sent without a case found no single case or process to take it; nothing changed."""
 
 
 class CaseStepFailed(DomainError):

@@ -7,7 +7,8 @@ them in `Case.waiting` / `Case.stuck` for the case page and `case show`, and the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -25,7 +26,7 @@ def note_waits(session: Session, case: Case, snapshot: Snapshot, *, new_case: bo
     stuck = list(snapshot.stuck) or None
     if case.stuck != stuck:
         case.stuck = stuck
-    waiting = [{"element_id": w.element_id, "kind": w.kind, "name": w.name} for w in snapshot.waiting]
+    waiting = [_wait(w.element_id, w.kind, w.name, w.correlations) for w in snapshot.waiting]
     if (case.waiting or []) == waiting:
         return  # most steps: a person's task follows a person's task, nothing to write
     previous = case.waiting or []
@@ -35,7 +36,26 @@ def note_waits(session: Session, case: Case, snapshot: Snapshot, *, new_case: bo
     if not new_case and _deliverable(previous):
         session.execute(delete(CaseWait).where(CaseWait.case_id == case.id))
     session.add_all(CaseWait(case_id=case.id, kind=w["kind"], name=w["name"][:NAME_LENGTH],
-                             element_id=w["element_id"]) for w in _deliverable(waiting))
+                             element_id=w["element_id"], correlation=correlation)
+                    for w in _deliverable(waiting) for correlation in _fingerprints(w))
+
+
+def _wait(element_id: str, kind: str, name: str, correlations: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    wait: dict[str, Any] = {"element_id": element_id, "kind": kind, "name": name}
+    if correlations:  # only messages with BPMN correlation: the other waits keep their short form
+        wait["correlations"] = [list(pair) for pair in correlations]
+    return wait
+
+
+def _fingerprints(wait: dict[str, Any]) -> list[str | None]:
+    """A row per correlation key of a message with BPMN correlation, else one row without."""
+    return [fingerprint(str(key), str(values)) for key, values in wait.get("correlations", [])] or [None]
+
+
+def fingerprint(key: str, values: str) -> str:
+    """What case_waits.correlation holds for correlation `key` with `values` (the engine's canonical
+    JSON): fixed-length, so any value is indexed whole."""
+    return hashlib.sha256(f"{key}\n{values}".encode()).hexdigest()
 
 
 def forget_waits(session: Session, case: Case) -> None:
@@ -57,6 +77,28 @@ def cases_waiting_for(session: Session, kind: str, name: str, *, after: int = 0,
              .where(CaseWait.kind == kind, CaseWait.name == name[:NAME_LENGTH], Case.status == "open",
                     CaseWait.case_id > after)
              .distinct().order_by(CaseWait.case_id).limit(limit))
+    return list(session.scalars(query))
+
+
+def cases_correlated(session: Session, name: str, correlations: Iterable[tuple[str, str]]) -> list[int]:
+    """The ids of the open cases waiting for message `name` with any of these correlation values."""
+    prints = sorted({fingerprint(key, values) for key, values in correlations})
+    if not prints:
+        return []
+    query = (select(CaseWait.case_id).join(Case, Case.id == CaseWait.case_id)
+             .where(CaseWait.correlation.in_(prints), CaseWait.kind == "message",
+                    CaseWait.name == name[:NAME_LENGTH], Case.status == "open")
+             .distinct().order_by(CaseWait.case_id))
+    return list(session.scalars(query))
+
+
+def correlated_versions(session: Session, name: str) -> list[int]:
+    """The process versions of the open cases waiting for message `name` with BPMN correlation: the
+    ones whose definition of the message says how to read a payload's correlation values."""
+    query = (select(Case.version_id).join(CaseWait, CaseWait.case_id == Case.id)
+             .where(CaseWait.kind == "message", CaseWait.name == name[:NAME_LENGTH],
+                    CaseWait.correlation.is_not(None), Case.status == "open")
+             .distinct().order_by(Case.version_id))
     return list(session.scalars(query))
 
 

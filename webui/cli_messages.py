@@ -11,20 +11,36 @@ from .cli import Context, _actor, _json_arg, fail, main, pass_ctx
 
 
 @main.command("message")
-@click.argument("case_ref", metavar="CASE")
-@click.argument("name")
+@click.argument("refs", nargs=-1, required=True, metavar="[CASE] NAME")
 @click.option("--data", "raw", default=None, help="The message's payload as a JSON object")
 @click.option("--user", "username", default=None, help="Deliver as this user (default: the system)")
 @pass_ctx
-def message_command(ctx: Context, case_ref: str, name: str, raw: str | None, username: str | None) -> None:
-    """Deliver message NAME to CASE (its id or business key, e.g. CR-2026-000123), which must wait for it."""
+def message_command(ctx: Context, refs: tuple[str, ...], raw: str | None, username: str | None) -> None:
+    """Deliver message NAME to CASE (its id or business key, e.g. CR-2026-000123), which must wait for it.
+
+    Without CASE, the message goes to the one case whose BPMN correlation values the payload carries,
+    or, when no case waits for it so, starts a case of the process that starts with message NAME."""
+    if len(refs) > 2:
+        fail("give the message name, and before it the case if you know it: onestop message [CASE] NAME")
     data = _json_arg(raw)
+    if len(refs) == 2:
+        case_ref, name = refs
 
-    def work(session: Session) -> str:
-        case = delivery.send_message(session, _actor(session, username), case_ref, name, data)
-        return f"message '{name}' delivered to case {case.id} ({case.business_key}); case {case.status}"
+        def deliver(session: Session) -> str:
+            case = delivery.send_message(session, _actor(session, username), case_ref, name, data)
+            return f"message '{name}' delivered to case {case.id} ({case.business_key}); case {case.status}"
 
-    click.echo(ctx.run(work))
+        click.echo(ctx.run(deliver))
+        return
+
+    def correlate(session: Session) -> str:
+        found = delivery.correlate_message(session, _actor(session, username), refs[0], data)
+        case = found.case
+        if found.started:
+            return f"message '{refs[0]}' started case {case.id} ({case.business_key}) of {case.process_key}"
+        return f"message '{refs[0]}' delivered to case {case.id} ({case.business_key}); case {case.status}"
+
+    click.echo(ctx.run(correlate))
 
 
 @main.command("signal")

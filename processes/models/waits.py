@@ -14,12 +14,17 @@ DELIVERABLE_KINDS = ("message", "signal")
 class CaseWait(Base):
     """One catch event (receive task, intermediate or boundary event) of an open case waiting for
     a message or signal `name`. A copy of `Case.waiting`, kept in the same transaction, so that a
-    signal broadcast finds its cases by an index instead of reading every case."""
+    signal broadcast finds its cases by an index instead of reading every case.
+
+    A message with BPMN correlation gets a row per correlation key, `correlation` the fingerprint of
+    the key and the values the case expects (processes.waits.fingerprint): a message finds its case
+    from its payload by that index."""
 
     __tablename__ = "case_waits"
     __table_args__ = (
         Index("ix_case_waits_kind_name", "kind", "name"),
         Index("ix_case_waits_case_id", "case_id"),
+        Index("ix_case_waits_correlation", "correlation"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -27,3 +32,4 @@ class CaseWait(Base):
     kind: Mapped[str] = mapped_column(String(16))  # one of DELIVERABLE_KINDS
     name: Mapped[str] = mapped_column(String(200))
     element_id: Mapped[str] = mapped_column(String(100))
+    correlation: Mapped[str | None] = mapped_column(String(64))

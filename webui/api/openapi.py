@@ -111,10 +111,15 @@ PATHS: dict[str, Any] = {
         "Deliver a BPMN message to the case, which must wait for it (a receive task or catch event)", "Case")},
     "/api/cases/{case_id}/signals": {"post": delivery("Deliver a BPMN signal to this case only", "Case")},
     "/api/messages": {"post": {
-        "summary": "Deliver a BPMN message to the case with this business key", "tags": ["messages"],
+        "summary": "Deliver a BPMN message to the case with this business key; without one, to the one case "
+                   "whose BPMN correlation values the payload carries, or else start a case of the process "
+                   "that starts with this message", "tags": ["messages"],
         "requestBody": body("CorrelatedMessage"),
-        "responses": {"200": ok("The case after the message", "Case"), **AUTH_ERRORS,
-                      "404": error("No case with this business key"), **NOT_WAITING, **INVALID},
+        "responses": {"200": ok("The case after the message", "Case"),
+                      "201": ok("The case the message started", "Case"), **AUTH_ERRORS,
+                      "404": error("No case with this business key"),
+                      "409": error("The case does not wait for the message; or, without a business key, no case "
+                                   "or several cases correlate and no single process starts with it"), **INVALID},
     }},
     "/api/signals": {"post": {
         "summary": "Broadcast a BPMN signal to the open cases waiting for it, 100 at a time (administrators): "
@@ -213,7 +218,8 @@ SCHEMAS: dict[str, Any] = {
     "CompleteTask": _object({"data": {"type": "object", "description": "The form's fields by key"}}, []),
     "Delivery": _object(DELIVERY_PROPERTIES, ["name"]),
     "CorrelatedMessage": _object({**DELIVERY_PROPERTIES, "business_key": {
-        "type": "string", "minLength": 1, "example": "PA-2026-000123"}}, ["name", "business_key"]),
+        "type": "string", "minLength": 1, "example": "PA-2026-000123",
+        "description": "Leave out to find the case by the payload's correlation values"}}, ["name"]),
     "Broadcast": _object({**DELIVERY_PROPERTIES, "after": {
         "type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0,
         "description": "The `next_after` of the previous batch"}}, ["name"]),

@@ -94,12 +94,20 @@ def send_signal(case_id: int) -> Any:
 
 @bp.post("/messages")
 def correlate_message() -> Any:
-    """A message to the case with the given business key (the reference the citizen and other systems know)."""
+    """A message to the case with the given business key (the reference the citizen and other systems know);
+    without one, to the case its BPMN correlation values name, or a new case of the process it starts."""
     name, data = _delivery_body()
     key = _json_body().get("business_key")
-    if not isinstance(key, str) or not key.strip() or key.strip().isdigit():
-        raise InvalidFormData({"business_key": "the business key of the case (e.g. PA-2026-000123) is required"})
     session = db_session()
+    if key is None:
+        found = delivery.correlate_message(session, api_actor(), name, data)
+        commit()
+        if found.started:
+            return case_dict(session, found.case), 201, {"Location": url_for("api.show_case", case_id=found.case.id)}
+        return case_dict(session, found.case)
+    if not isinstance(key, str) or not key.strip() or key.strip().isdigit():
+        raise InvalidFormData({"business_key": "the business key of the case (e.g. PA-2026-000123), or none "
+                                               "to correlate by the payload"})
     case = delivery.send_message(session, api_actor(), key.strip(), name, data)
     commit()
     return case_dict(session, case)
