@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from processes.cases import start_case
-from processes.delivery import send_message, send_signal
+from processes.delivery import correlate_message, send_message, send_signal
 from processes.deployments import deploy_version
 from processes.errors import CaseStepFailed
 from processes.models import Case, Event, Task, Timer
@@ -110,6 +110,8 @@ class ApplicationRun:
             complete_task(session, None, tasks[index].id, step[2], now=self.now)
         elif kind == "message":
             send_message(session, None, case_id, step[1], step[2], now=self.now)
+        elif kind == "correlate":  # no case named: the payload's correlation values must find this one
+            assert correlate_message(session, None, step[1], step[2], now=self.now).case.id == case_id
         elif kind == "signal":
             send_signal(session, None, case_id, step[1], step[2], now=self.now)
         elif kind == "timer":
@@ -120,6 +122,12 @@ class ApplicationRun:
             assert fire_due_timers(session, now=self.now) >= 1
         else:
             raise AssertionError(f"unknown step {step}")
+
+    def _start_by_message(self, session: Session) -> int:
+        assert self.scenario.start_message is not None
+        found = correlate_message(session, None, self.scenario.start_message, self.scenario.start, now=self.now)
+        assert found.started and found.case.process_key == self.scenario.process
+        return found.case.id
 
     def _record(self, session: Session) -> None:
         events = list(session.scalars(select(Event).where(Event.case_id == self.case_id, Event.id > self.last_event,
@@ -136,7 +144,9 @@ class ApplicationRun:
         steps: list[Step | None] = [None, *self.scenario.steps]
         for number, step in enumerate(steps):
             try:
-                if step is None:
+                if step is None and self.scenario.start_message:
+                    self.case_id = self._run(lambda s: self._start_by_message(s))
+                elif step is None:
                     self.case_id = self._run(lambda s: start_case(s, None, self.scenario.process,
                                                                   self.scenario.start, now=self.now).id)
                 else:

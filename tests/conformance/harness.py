@@ -31,7 +31,8 @@ from engine import Engine, ProcessBundle, ScriptError, Snapshot, load_bundle
 BPMN_DIR = Path(__file__).parent / "bpmn"
 
 # A step: ("complete", element_id, data[, which ready instance]), ("message", name, payload),
-# ("signal", name, payload) or ("timer", element_id).
+# ("signal", name, payload) or ("timer", element_id). ("correlate", name, payload) is a message too,
+# which the application finds the case of by its BPMN correlation values instead of the case id.
 Step = tuple[Any, ...]
 
 
@@ -48,6 +49,8 @@ class Scenario:
     unordered: bool = False
     # The elements OneStop must report as stuck at the end (the case can neither move nor wait).
     stuck: list[str] = field(default_factory=list)
+    # The case starts by this message (a message start event), with `start` as its payload.
+    start_message: str | None = None
 
     def sources(self) -> dict[str, str]:
         return {name: (BPMN_DIR / name).read_text() for name in self.files}
@@ -152,9 +155,9 @@ class BareRun:
             task = [t for t in self._ready() if t.task_spec.bpmn_id == step[1]][index]
             task.data.update(step[2])
             task.run()
-        elif kind in ("message", "signal"):
-            cls = MessageEventDefinition if kind == "message" else SignalEventDefinition
-            wf.send_event(BpmnEvent(_bare_definition(wf, cls, step[1]), payload=dict(step[2])))
+        elif kind in ("message", "correlate", "signal"):
+            cls = SignalEventDefinition if kind == "signal" else MessageEventDefinition
+            self._send(_bare_definition(wf, cls, step[1]), step[2])
         elif kind == "timer":
             for task in wf.get_tasks(state=TaskState.WAITING):
                 if task.task_spec.bpmn_id == step[1]:
@@ -163,12 +166,24 @@ class BareRun:
         wf.refresh_timers()
         wf.do_engine_steps()
 
+    def _send(self, definition: Any, payload: dict[str, Any]) -> None:
+        """As SpiffWorkflow's own message throw does: the correlation values read from the payload."""
+        properties = getattr(definition, "correlation_properties", None) or []
+        correlations = definition.calculate_correlations(self.workflow.script_engine, properties, payload) \
+            if properties else {}
+        self.workflow.send_event(BpmnEvent(definition, payload=dict(payload), correlations=correlations))
+
     def run(self) -> Trace:
         steps: list[Step | None] = [None, *self.scenario.steps]
         for number, step in enumerate(steps):
             before = self._finished()
             try:
-                if step is None:
+                if step is None and self.scenario.start_message:
+                    self.workflow.do_engine_steps()  # the message start event now waits
+                    definition = _bare_definition(self.workflow, MessageEventDefinition, self.scenario.start_message)
+                    self._send(definition, self.scenario.start)
+                    self.workflow.do_engine_steps()
+                elif step is None:
                     for task in self.workflow.get_tasks(state=TaskState.READY):
                         task.data.update(self.scenario.start)
                     self.workflow.do_engine_steps()
@@ -210,7 +225,7 @@ class OneStopRun:
             index = step[3] if len(step) > 3 else 0
             task = [t for t in snap.ready_tasks if t.element_id == step[1]][index]
             return engine.complete_task(bundle, self.state(), task.id, step[2])
-        if kind == "message":
+        if kind in ("message", "correlate"):
             return engine.send_message(bundle, self.state(), step[1], step[2])
         if kind == "signal":
             return engine.send_signal(bundle, self.state(), step[1], step[2])
@@ -231,7 +246,10 @@ class OneStopRun:
         steps: list[Step | None] = [None, *self.scenario.steps]
         for number, step in enumerate(steps):
             try:
-                snap = Engine().start(self.bundle(), self.scenario.start) if step is None else self._step(step)
+                if step is None and self.scenario.start_message:
+                    snap = Engine().start_by_message(self.bundle(), self.scenario.start_message, self.scenario.start)
+                else:
+                    snap = Engine().start(self.bundle(), self.scenario.start) if step is None else self._step(step)
             except ScriptError as err:
                 self.errors.append(err)
                 self.trace.error_at = err.element_id
