@@ -25,6 +25,7 @@ from processes.deployments import deploy_version
 from processes.errors import InvalidFormData
 from processes.json_values import MAX_DEPTH, json_value_problem, parse_client_json
 from processes.models import Case, Group, Task, User
+from processes.simulation import parse_scenario
 from processes.tasks import complete_task
 from processes.unit import Database
 from tests.cases_factory import handed_over, open_task
@@ -140,6 +141,17 @@ def test_a_form_value_with_a_lone_surrogate_is_refused_by_the_operation(
     case = start_case(session, people["csu"], "citizen_request", {"channel": "phone"})
     with pytest.raises(InvalidFormData):
         complete_task(session, people["csu"], open_task(session, case, "intake").id, {"description": "\udfff"})
+
+
+@pytest.mark.parametrize("name", ["NaN", "lone high surrogate", "nested 5,000 deep", "nested 70 deep",
+                                  "integer past 64 bits"])
+def test_a_test_run_scenario_with_a_bad_value_is_refused(name: str) -> None:
+    """The modeler's test run: its scenario becomes case data in the run, and is kept with the draft."""
+    with pytest.raises(InvalidFormData) as refused:
+        parse_scenario("s", '{"x": ' + BAD_VALUES[name] + "}", "[]")
+    assert set(refused.value.errors) == {"start_data"}
+    with pytest.raises(InvalidFormData):
+        parse_scenario("s", "{}", '[{"task": "intake", "data": {"x": ' + BAD_VALUES[name] + "}}]")
 
 
 HOSTILE_SCRIPT = """<?xml version="1.0" encoding="UTF-8"?>
