@@ -63,6 +63,7 @@ def correlate_message(session: Session, actor: User | None, name: str, data: Map
     """Deliver message `name` to the one open case whose BPMN correlation values (bpmn:correlationKey)
     `data` carries; when no case waits for it so, start a case of the deployed process that starts
     with that message. NotCorrelated when neither, or when several cases or processes would take it."""
+    require(actor is None or actor.active, "inactive users cannot send messages")  # before what was sent
     name, payload = check_delivery(name, data)
     carried: set[tuple[str, str]] = set()
     for version_id in correlated_versions(session, name):  # the processes whose cases wait for it, a few

@@ -113,9 +113,9 @@ def test_a_message_no_process_defines_correlation_for_is_refused(session: Sessio
         correlate_message(session, people["csu"], "outside", {"n": 1})
 
 
-def test_an_inactive_user_cannot_start_a_case_by_message(session: Session, people: dict[str, User]) -> None:
+def test_an_inactive_user_cannot_send_a_message_without_a_case(session: Session, people: dict[str, User]) -> None:
     people["csu"].active = False
-    with pytest.raises(PermissionDenied, match="inactive users cannot start cases"):
+    with pytest.raises(PermissionDenied, match="inactive users cannot send messages"):
         correlate_message(session, people["csu"], "application_received", {"application_id": "D-1", "kind": "x"})
 
 
