@@ -70,9 +70,9 @@ def waiting_values(environment: Any, definition: EventDefinition, known: Mapping
 
 
 def matches(carried: Correlations, expected: Correlations) -> bool:
-    """SpiffWorkflow's rule: a message belongs to a case when any of its keys has the case's values."""
-    wanted = dict(expected)
-    return any(wanted.get(key) == value for key, value in carried)
+    """SpiffWorkflow's rule: a message belongs to a case when any of its keys has the case's values
+    (`expected` may hold a key more than once: several catchers, each with values of its own)."""
+    return bool(set(carried) & set(expected))
 
 
 def describe(values: Correlations) -> str:

@@ -107,14 +107,15 @@ def deliver(workflow: BpmnWorkflow, kind: str, name: str, payload: Mapping[str, 
     Raises NotWaiting when nothing does, naming what the case does wait for, or when the message's
     correlation values (BPMN correlation) are not the case's."""
     cls = MessageEventDefinition if kind == "message" else SignalEventDefinition
-    found = next(((d, t) for _, d, t in _catchers(workflow) if isinstance(d, cls) and d.name == name), None)
-    if found is None:
+    found = [(d, t) for _, d, t in _catchers(workflow) if isinstance(d, cls) and d.name == name]
+    if not found:
         waits = ", ".join(f"{w.kind} '{w.name}' ({w.element_id})" for w in waiting_for(workflow)) or "nothing"
         raise NotWaiting(f"the case waits for no {kind} '{name}' (it waits for: {waits})")
-    definition, task = found
+    definition = found[0][0]
     environment = workflow.script_engine.environment
     correlations = values_in(environment, properties_of(definition), payload)
-    expected = _correlations(workflow, definition, task, {})
+    # Several catchers (parallel branches) may wait for it with values of their own: any one will do.
+    expected = tuple(pair for d, t in found for pair in _correlations(workflow, d, t, {}))
     if correlations and expected and not matches(encode(correlations), expected):
         raise NotWaiting(f"the case waits for message '{name}' with {describe(expected)}, "
                          f"not with {describe(encode(correlations))}")
