@@ -8,6 +8,7 @@ them in `Case.waiting` / `Case.stuck` for the case page and `case show`, and the
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -103,7 +104,8 @@ def correlated_versions(session: Session, name: str) -> list[int]:
 
 
 def describe_waits(session: Session, case: Case) -> list[dict[str, Any]]:
-    """What the case waits on: element_id, kind, name and, for timers, due_at (a datetime, else None)."""
+    """What the case waits on: element_id, kind, name, for timers due_at (a datetime, else None) and, for a
+    message with BPMN correlation, the values it must carry (correlation)."""
     waiting = case.waiting or []
     due: dict[str, Any] = {}
     if any(w["kind"] == "timer" for w in waiting):
@@ -112,8 +114,16 @@ def describe_waits(session: Session, case: Case) -> list[dict[str, Any]]:
         for timer in timers:
             due.setdefault(timer.element_id, timer.due_at)
     return [{"element_id": w["element_id"], "kind": w["kind"], "name": w["name"],
-             "due_at": due.get(w["element_id"])}
+             "due_at": due.get(w["element_id"]), **_correlation(w)}
             for w in waiting]
+
+
+def _correlation(wait: dict[str, Any]) -> dict[str, Any]:
+    """{"correlation": {property: value}} for a message with BPMN correlation: what it must carry."""
+    values: dict[str, Any] = {}
+    for _, props in wait.get("correlations", []):
+        values.update(json.loads(props))
+    return {"correlation": values} if values else {}
 
 
 def _deliverable(waiting: Iterable[dict[str, str]]) -> list[dict[str, str]]:

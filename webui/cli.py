@@ -251,6 +251,8 @@ def case_show(ctx: Context, case_id: int, as_json: bool) -> None:
         click.echo(f"  STUCK at {', '.join(view['stuck'])}: no task is ready and nothing is awaited")
     for wait in view["waiting"]:
         what = f"timer due {wait['due_at'] or '-'}" if wait["kind"] == "timer" else f"{wait['kind']} '{wait['name']}'"
+        if wait.get("correlation"):
+            what += " (" + ", ".join(f"{k} = {json.dumps(v)}" for k, v in sorted(wait["correlation"].items())) + ")"
         click.echo(f"  waiting for {what} at {wait['element_id']}")
     for task in view["open_tasks"]:
         click.echo(f"  open task {task['id']}: {task['name']} ({task['group']}, {task['assignee'] or 'unclaimed'})")

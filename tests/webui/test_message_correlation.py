@@ -3,6 +3,7 @@ without a business key find the case by BPMN correlation, or start one by a mess
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,10 @@ def test_the_message_command_without_a_case_delivers_to_the_correlated_case(  # 
 ) -> None:
     awaiting(session, people, "A-16")
     case = awaiting(session, people, "A-17")
+    shown = cli("case", "show", str(case.id)).stdout
+    assert "waiting for message 'decision' (application_id = \"A-17\") at wait_decision" in shown
+    [wait] = json.loads(cli("case", "show", str(case.id), "--json").stdout)["waiting"]
+    assert wait["correlation"] == {"application_id": "A-17"}
     result = cli("message", "decision", "--data", '{"application_id": "A-17", "outcome": "granted"}')
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == f"message 'decision' delivered to case {case.id} ({case.business_key}); case closed"

@@ -176,7 +176,8 @@ EVENT = {"type": "object", "required": ["at", "kind"], "properties": {
     "details": {"type": ["object", "null"]}}}
 WAIT = {"type": "object", "required": ["element_id", "kind", "name", "due_at"], "properties": {
     "element_id": {"type": "string"}, "kind": {"type": "string", "examples": ["message", "signal", "timer"]},
-    "name": {"type": "string"}, "due_at": TIMESTAMP}}
+    "name": {"type": "string"}, "due_at": TIMESTAMP,
+    "correlation": {"type": "object", "description": "A message with BPMN correlation: the values it must carry"}}}
 DELIVERY_PROPERTIES: dict[str, Any] = {
     "name": {"type": "string", "minLength": 1, "maxLength": 200, "example": "citizen_reply"},
     "data": {"type": "object", "description": "The payload; it joins the case data"},
