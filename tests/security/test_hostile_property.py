@@ -120,7 +120,8 @@ def test_the_cli_answers_any_data_or_id_with_success_or_one_error_line(
         db: Database, session: Session, value: str, number: str) -> None:
     runner = CliRunner()
     for args in (("start", "citizen_request", "--data", '{"channel": "phone", "x": ' + value + "}"),
-                 ("case", "show", "--", number), ("timers", "retry", "--", number), ("claim", "--user", "csu", "--", number)):
+                 ("case", "show", "--", number), ("timers", "retry", "--", number),
+                 ("claim", "--user", "csu", "--", number)):
         result = runner.invoke(main, ["--db", db.url, *args])
         assert result.exit_code in (0, 1), (args, result.exit_code, result.output[-500:])
         assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
