@@ -63,6 +63,8 @@ class StrictJSONProvider(DefaultJSONProvider):
     problem, not a 500 or a value that breaks the database later."""
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        if kwargs:  # the app's own use with parser options (an object_hook ...), never a request body
+            return super().loads(s, **kwargs)
         return parse_client_json(s, "body")
 
 
