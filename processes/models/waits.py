@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -25,6 +25,7 @@ class CaseWait(Base):
         Index("ix_case_waits_kind_name", "kind", "name"),
         Index("ix_case_waits_case_id", "case_id"),
         Index("ix_case_waits_correlation", "correlation"),
+        Index("ix_case_waits_kind_name_version", "kind", "name", "version_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,3 +34,7 @@ class CaseWait(Base):
     name: Mapped[str] = mapped_column(String(200))
     element_id: Mapped[str] = mapped_column(String(100))
     correlation: Mapped[str | None] = mapped_column(String(64))
+    # The process version whose definition of the message computed `correlation`: the versions a
+    # message's payload must be read with are found by index, not by reading every waiting case.
+    # Set on every row; nullable only so that the upgrade adds it without rebuilding the table.
+    version_id: Mapped[int | None] = mapped_column(Integer)

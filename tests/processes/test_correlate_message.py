@@ -127,3 +127,15 @@ def test_a_catch_event_that_would_drop_its_payload_is_refused_at_deploy(
                           "</spiffworkflow:messageVariable></bpmn:extensionElements>", "")
     with pytest.raises(ProcessNotDeployable, match="wait_decision.*names no variable for its payload"):
         deploy_version(session, people["admin"], {"message_correlation.bpmn": bare})
+
+
+def test_a_case_of_an_older_version_is_found_with_that_versions_definition(
+    session: Session, people: dict[str, User]
+) -> None:
+    case = awaiting_decision(session, people, "A-17")
+    newer = (BPMN / "message_correlation.bpmn").read_text().replace('name="Record the outcome"', 'name="Record"')
+    deploy_version(session, people["admin"], {"message_correlation.bpmn": newer})
+    session.commit()
+    assert session.scalars(select(CaseWait.version_id).where(CaseWait.case_id == case.id)).one() == case.version_id
+    found = correlate_message(session, people["csu"], "decision", {"application_id": "A-17", "outcome": "granted"})
+    assert (found.case.id, found.started, found.case.status) == (case.id, False, "closed")
