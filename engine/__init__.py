@@ -6,7 +6,15 @@ Plain values in and out (see engine.types); no Flask, no SQLAlchemy.
 from .bundle import ProcessBundle, content_hash, file_kind, load_bundle, load_bundles, validate
 from .events import start_messages
 from .migration import MigrationPlan, TaskMove, migrate_state, plan_migration
-from .routine import ROLE_FOLLOW_UP, ROLE_INTAKE, default_prefix, evaluate_expression, is_true, split_groups
+from .routine import (
+    FIELD_PROPERTIES,
+    ROLE_FOLLOW_UP,
+    ROLE_INTAKE,
+    default_prefix,
+    evaluate_expression,
+    is_true,
+    split_groups,
+)
 from .runner import Engine, Service, ServiceCall
 from .sandbox_limits import data_problem
 from .types import (
@@ -27,6 +35,7 @@ from .xml import MAX_XML_BYTES, XmlRejected, decode_xml, parse_xml
 
 __all__ = [
     "ROLE_FOLLOW_UP",
+    "FIELD_PROPERTIES",
     "ROLE_INTAKE",
     "MAX_XML_BYTES",
     "Engine",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import posixpath
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from .checks import check_bpmn, check_dmn, check_form
-from .routine import ROLE_INTAKE, check_properties, default_prefix, properties_of
+from .routine import FIELD_PROPERTIES, ROLE_INTAKE, check_properties, default_prefix, properties_of
 from .timers import StepClockParser
 from .types import InvalidProcess, Problem
 from .xml import XmlRejected, element_at_line, element_lines, parse_xml
@@ -214,6 +215,7 @@ def _routine_problems(
             field_key = props.get("category_field")
             if field_key:
                 problems += _category_field_problems(name, process, field_key, forms)
+            problems += _field_property_problems(name, process, props, roots, forms)
     if len(channel) > 1:
         problems.append(Problem(channel[1][0], channel[1][1], "citizen_channel is set on more than one "
                                 f"process ({', '.join(pid for _, pid in channel)}); only one process takes "
@@ -236,6 +238,42 @@ def _category_field_problems(
                             f"category_field '{field_key}' is not a field of the intake form")]
         return []
     return []
+
+
+_ASSIGNED = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:[-+*/]?=)(?!=)", re.MULTILINE)
+
+
+def _field_property_problems(
+    file: str, process: etree._Element, props: Mapping[str, str], roots: Mapping[str, etree._Element],
+    forms: Mapping[str, dict[str, Any]],
+) -> list[Problem]:
+    """Each field property (citizen_email_field, ...) must name data the process has: a field of one of
+    its tasks' forms, an output of a decision table it calls, a variable one of its scripts sets or a
+    message brings, or a declared data object (for what only the start data brings)."""
+    named = {p: props[p].strip() for p in FIELD_PROPERTIES if props.get(p, "").strip()}
+    if not named:
+        return []
+    known: set[str] = set()
+    decisions: set[str] = set()
+    for element in process.iter(f"{{{BPMN_NS}}}*"):
+        form = forms.get(posixpath.basename(properties_of(element).get("form") or ""))
+        if form is not None:
+            known |= _form_keys(form)
+        if element.tag == f"{{{BPMN_NS}}}script" and element.text:
+            known |= set(_ASSIGNED.findall(element.text))
+        if element.tag == f"{{{BPMN_NS}}}dataObject":  # declared case data, e.g. what the start data brings
+            known.add(element.get("id", ""))
+        if element.tag == f"{{{BPMN_NS}}}businessRuleTask":
+            decisions |= {(d.text or "").strip() for d in element.iter(f"{{{SPIFF_NS}}}calledDecisionId")}
+    known |= {(v.text or "").strip() for v in process.iter(f"{{{SPIFF_NS}}}messageVariable")}
+    for name, root in roots.items():
+        if file_kind(name) == "dmn":
+            for decision in root.iter("{*}decision"):
+                if decision.get("id") in decisions:
+                    known |= {o.get("name", "") for o in decision.iter("{*}output")}
+    return [Problem(file, process.get("id", ""), f"{prop}: the process has no '{key}' (no form field, decision "
+                    "output, script or message variable, or data object of that name)", process.sourceline or None)
+            for prop, key in named.items() if key not in known]
 
 
 def _form_keys(form: Mapping[str, Any]) -> set[str]:

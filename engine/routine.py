@@ -2,8 +2,10 @@
 
 The application reads these instead of naming one routine's element ids in code:
 
-- on the process: `business_key_prefix`, `start_groups`, `citizen_channel`, `category_field`;
-- on a user task: `role` (`intake` or `follow_up`) and `answered_when` (an expression over the task's data);
+- on the process: `business_key_prefix`, `start_groups`, `citizen_channel`, `category_field`, and the
+  field properties (FIELD_PROPERTIES) naming which field of the routine's data plays which part;
+- on a user task: `role` (`intake` or `follow_up`), `answered_when` and `info_request_when` (expressions
+  over the task's data);
 - on a lane: `group` (a group name or `=variable`) and `managers_only`.
 
 They are all `spiffworkflow:property` entries inside the element's `extensionElements`, like `form` and `due`.
@@ -24,7 +26,23 @@ BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN, "spiff": SPIFF}
 
-PROCESS_PROPERTIES = ("business_key_prefix", "start_groups", "citizen_channel", "category_field")
+# Which field of the case's data plays which part; each names a form field key (or a variable a decision
+# table or script of the process sets). An absent property switches its part off (docs/routines.md).
+FIELD_PROPERTIES: dict[str, str] = {
+    "citizen_name_field": "the citizen's name (the case's citizen, the inbox, the mails' greeting)",
+    "citizen_email_field": "the citizen's e-mail address (where mails go; none: no mail)",
+    "channel_field": "the channel the request came in by (the case's channel, the dashboard's filter)",
+    "description_field": "the citizen's description of the request (portal, Open311)",
+    "first_contact_field": "a checkbox: the request was resolved on first contact",
+    "kb_article_field": "the knowledge-base article the intake used",
+    "office_field": "the office (group) the case is with: the case's office, the routing table's output",
+    "answer_field": "the answer sent to the citizen (tracking page, duplicates, Open311)",
+    "question_field": "the question of a request for more information (tracking page)",
+    "reply_field": "the citizen's reply to such a question (tracking page)",
+}
+PROCESS_PROPERTIES = ("business_key_prefix", "start_groups", "citizen_channel", "category_field",
+                      *FIELD_PROPERTIES)
+EXPRESSION_PROPERTIES = ("answered_when", "info_request_when")
 ROLE_INTAKE, ROLE_FOLLOW_UP = "intake", "follow_up"
 TASK_ROLES = (ROLE_INTAKE, ROLE_FOLLOW_UP)
 LANE_PROPERTIES = ("group", "managers_only")
@@ -98,9 +116,10 @@ def check_properties(file: str, root: etree._Element) -> list[Problem]:
         if channel is not None and channel.strip().lower() not in BOOLEANS:
             problems.append(Problem(file, pid, "citizen_channel must be true or false", _line(process)))
         field = props.get("category_field")
-        if field is not None and not FIELD_KEY.fullmatch(field):
-            problems.append(Problem(file, pid, f"category_field '{field}' is not a form field key",
-                                    _line(process)))
+        for name in ("category_field", *FIELD_PROPERTIES):
+            value = props.get(name)
+            if value is not None and not FIELD_KEY.fullmatch(value):
+                problems.append(Problem(file, pid, f"{name} '{value}' is not a form field key", _line(process)))
         intakes = []
         for task in process.xpath(".//bpmn:userTask | .//bpmn:manualTask", namespaces=NS):
             tid = task.get("id", "")
@@ -111,11 +130,12 @@ def check_properties(file: str, root: etree._Element) -> list[Problem]:
                                         _line(task)))
             if role == ROLE_INTAKE:
                 intakes.append(tid)
-            answered = task_props.get("answered_when")
-            if answered is not None:
-                error = check_syntax(answered, "eval") if answered.strip() else "empty expression"
-                if error:
-                    problems.append(Problem(file, tid, f"answered_when: {error}", _line(task)))
+            for name in EXPRESSION_PROPERTIES:
+                expression = task_props.get(name)
+                if expression is not None:
+                    error = check_syntax(expression, "eval") if expression.strip() else "empty expression"
+                    if error:
+                        problems.append(Problem(file, tid, f"{name}: {error}", _line(task)))
         if len(intakes) > 1:
             problems.append(Problem(file, intakes[1], f"only one task may have role intake (also {intakes[0]})",
                                     _line(process)))

@@ -19,13 +19,14 @@ from .authz import group_roles, require
 from .db import utcnow
 from .errors import NotFound
 from .models import Case, Event, ProcessVersion, Task, Timer, User
+from .routines import Routine, case_routine
 from .timers import failed_timers
 
 SEES_EVERY_CASE = ("csu_agent", "analyst", "admin")
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-# The business fields the case page lists first; the rest of the case data follows as JSON.
-BUSINESS_FIELDS = ("citizen_name", "citizen_email", "channel", "category", "office", "due_at",
-                   "description", "answer", "reroute_count", "info_requests")
+# Besides the fields the routine names (processes.routines), the case variables the case page lists first;
+# the rest of the case data follows as JSON.
+COUNTERS = ("due_at", "reroute_count", "info_requests")
 
 
 def sees_every_case(user: User | None) -> bool:
@@ -93,13 +94,17 @@ def view_case(session: Session, actor: User | None, case_id: int) -> CaseView:
     completed = _unique(e.element_id for e in log if e.kind == "element_completed" and e.element_id)
     xml = diagram_xml(version)
     data = dict(case.data or {})
+    routine = case_routine(case)
+    shown = (routine.citizen_name_field, routine.citizen_email_field, routine.channel_field, routine.category_field,
+             routine.office_field, routine.description_field, routine.answer_field)
+    listed = {*COUNTERS, *(key for key in shown if key)}
     return CaseView(
         case=case, version=version, diagram_xml=xml, active=active,
         done=completed + taken_flows(xml, set(completed), set(active)),
         timeline=[e for e in log if e.kind != "element_completed"],
         tasks=tasks, open_tasks=open_tasks,
-        business=_business_fields(case, data),
-        other_data={k: v for k, v in data.items() if k not in BUSINESS_FIELDS},
+        business=_business_fields(case, data, routine),
+        other_data={k: v for k, v in data.items() if k not in listed},
         overdue=case.status == "open" and case.due_at is not None and case.due_at < utcnow(),
         failed_timers=failed_timers(session, case.id),
     )
@@ -137,14 +142,13 @@ def taken_flows(xml: str | None, done: set[str], active: set[str]) -> list[str]:
             if f.get("sourceRef") in done and f.get("targetRef") in done | active and f.get("id")]
 
 
-def _business_fields(case: Case, data: dict[str, Any]) -> dict[str, Any]:
-    """Columns of the case win over the raw data: they are what routing and the inbox use."""
-    fields = {key: data.get(key) for key in BUSINESS_FIELDS}
-    fields.update(citizen_name=case.citizen_name or fields["citizen_name"],
-                  citizen_email=case.citizen_email or fields["citizen_email"],
-                  channel=case.channel or fields["channel"], category=case.category or fields["category"],
-                  office=case.office or fields["office"], due_at=case.due_at)
-    return fields
+def _business_fields(case: Case, data: dict[str, Any], routine: Routine) -> dict[str, Any]:
+    """The case's columns (what routing and the inbox use), the texts the routine names, and its counters."""
+    return dict(citizen_name=case.citizen_name, citizen_email=case.citizen_email, channel=case.channel,
+                category=case.category, office=case.office, due_at=case.due_at,
+                description=routine.text(data, routine.description_field),
+                answer=routine.text(data, routine.answer_field),
+                reroute_count=data.get(COUNTERS[1]), info_requests=data.get(COUNTERS[2]))
 
 
 def _unique(values: Any) -> list[str]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from .case_access import visible_cases
 from .errors import InvalidFormData
-from .models import CASE_STATUSES, Case, Group, User
+from .models import CASE_STATUSES, OFFICE_KIND, Case, Group, User
+from .routines import current_versions, version_routine
 
 MAX_LIMIT = 200
 _CASE_NUMBER = re.compile(r"#?(\d{1,9})")
@@ -31,7 +32,7 @@ def group_titles(session: Session) -> dict[str, str]:
 
 def office_choices(session: Session) -> list[tuple[str, str]]:
     """The offices a case can be routed to, as (name, title), by title."""
-    rows = session.execute(select(Group.name, Group.title).where(Group.kind == "office").order_by(Group.title))
+    rows = session.execute(select(Group.name, Group.title).where(Group.kind == OFFICE_KIND).order_by(Group.title))
     return [(name, title) for name, title in rows]
 
 
@@ -50,7 +51,7 @@ def search_cases(
     query = select(Case).where(visible_cases(session, actor))
     text = text.strip()
     if text:
-        query = query.where(_matches(text))
+        query = query.where(_matches(text, _description_fields(session)))
     if office:
         query = query.where(Case.office == office)
     if status:
@@ -74,14 +75,26 @@ def _check_filters(session: Session, office: str, status: str) -> None:
         raise InvalidFormData(errors)
 
 
-def _matches(text: str) -> ColumnElement[bool]:
-    """Citizen name or e-mail, reference (whole or part) or description contains `text`; or the case id."""
+def _description_fields(session: Session) -> dict[str, str]:
+    """Process key -> the field its current version names `description_field` (docs/routines.md)."""
+    found = {}
+    for version in current_versions(session):
+        field = version_routine(version).description_field
+        if field:
+            found[version.key] = field
+    return found
+
+
+def _matches(text: str, descriptions: dict[str, str]) -> ColumnElement[bool]:
+    """Citizen name or e-mail, reference (whole or part) or description contains `text`; or the case id.
+    `descriptions`: the description field by process key."""
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     conditions = [
         Case.citizen_name.ilike(pattern, escape="\\"),
         Case.citizen_email.ilike(pattern, escape="\\"),
         Case.business_key.ilike(pattern, escape="\\"),
-        Case.data["description"].as_string().ilike(pattern, escape="\\"),
+        *(and_(Case.process_key == key, Case.data[field].as_string().ilike(pattern, escape="\\"))
+          for key, field in descriptions.items()),
     ]
     number = _CASE_NUMBER.fullmatch(text)
     if number:

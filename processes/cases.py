@@ -23,6 +23,7 @@ from .db import utcnow
 from .errors import CaseStepFailed, Conflict, NotFound
 from .models import UNFIRED_TIMER_STATES, Case, Event, ProcessVersion, Task, Timer, User
 from .projection import apply_snapshot
+from .routines import version_routine
 from .runtime import bundle_for, engine
 from .services import services_for
 from .start_data import check_start_data
@@ -56,9 +57,10 @@ def start_case(
     """Start a case of the current version of `key` and run it to its first wait; with `message`,
     by the process's message start event of that name, which catches `data` as its payload."""
     require(actor is None or actor.active, "inactive users cannot start cases")
-    check_start_data(data)
     now = now or utcnow()
     version = current_version(session, key)
+    routine = version_routine(version)
+    check_start_data(data, routine)
     bundle = bundle_for(version)
     case = Case(
         version_id=version.id,
@@ -69,7 +71,7 @@ def start_case(
         tracking_token=secrets.token_urlsafe(24),
         created_at=now,
         created_by_id=actor.id if actor is not None else None,
-        channel="message" if message is not None else data.get("channel"),
+        channel="message" if message is not None else routine.text(data, routine.channel_field),
     )
     session.add(case)
     session.flush()

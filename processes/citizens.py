@@ -17,6 +17,7 @@ from .db import utcnow
 from .errors import Conflict, InvalidFormData, NotFound
 from .models import UNFIRED_TIMER_STATES, Case, Event, Task, Timer, User
 from .notifications import office_title, queue_notification
+from .routines import case_routine
 
 
 def may_see_citizens(actor: User | None) -> bool:
@@ -116,7 +117,8 @@ def _close_as_duplicate(session: Session, duplicate: Case, original: Case, actor
 def _answer_of(case: Case) -> str | None:
     """The answer a case gave its citizen, once it has one (answered_at: see processes.case_facts)."""
     if case.answered_at is not None:
-        return str((case.data or {}).get("answer") or "")
+        routine = case_routine(case)
+        return routine.text(case.data, routine.answer_field) or ""
     return None
 
 
@@ -127,7 +129,7 @@ def _send_answer(session: Session, duplicate: Case, original: Case, now: datetim
         return False
     answer = _answer_of(original) or ""
     title = office_title(session, original.office)
-    data = {**(duplicate.data or {}), "answer": answer, "office": original.office}
+    data = {**(duplicate.data or {}), **case_routine(duplicate).data_for(answer=answer, office=original.office)}
     message = queue_notification(session, duplicate, "answer", data, now,
                                  dedupe_key=f"{duplicate.id}:answer:duplicate-of:{original.id}")
     events.record(session, "duplicate_answered", at=now, case=duplicate, original_case_id=original.id,

@@ -141,7 +141,8 @@ class SyntheticCase:
         form = intake_form(plan)
         case["data"].update(form)
         case.update(category=plan.category, citizen_name=plan.citizen, citizen_email=form["citizen_email"])
-        case["resolved_on_first_contact"], case["kb_article"] = intake_facts(case["data"])
+        facts = intake_facts(version_routine(self.version), case["data"])
+        case["resolved_on_first_contact"], case["kb_article"] = facts
         self._vote(at)
         if plan.first_contact:
             self._event("notification_queued", at, element="notify_resolved_first_contact",

@@ -22,7 +22,7 @@ from .forms import validate_submission
 from .handover import intake_version, start_with_intake
 from .knowledge import get_article, mark_helpful
 from .models import Article, Case, User
-from .routines import version_routine
+from .routines import Routine, version_routine
 from .runtime import bundle_for
 from .task_page import NextStep, group_titles, next_step
 
@@ -53,32 +53,47 @@ class Registered:
     next: NextStep
 
 
+def intake_routine(session: Session) -> Routine:
+    """The routine properties of the process that takes citizens' requests (its intake page's fields)."""
+    return version_routine(intake_version(session))
+
+
+def article_key(routine: Routine) -> str:
+    """The key under which a bad choice of knowledge-base article is reported: the routine's
+    `kb_article_field`, or `article_id` when it keeps no article."""
+    return routine.kb_article_field or "article_id"
+
+
 def register_request(session: Session, actor: User | None, data: Mapping[str, Any], *,
                      article_id: int | None = None, now: datetime | None = None) -> Registered:
     """Start a case from the intake data and complete its intake task, in the caller's transaction.
 
-    `article_id` is the knowledge-base article the agent used; its title is kept in `kb_article`,
-    and when the request was resolved on first contact the article counts as having helped."""
+    `article_id` is the knowledge-base article the agent used; its title is kept in the routine's
+    `kb_article_field`, and when the request was resolved on first contact (its `first_contact_field`)
+    the article counts as having helped."""
     require_agent(actor)
     now = now or utcnow()
-    article = _article(session, article_id)
-    values = {k: v for k, v in data.items() if k != "kb_article"}
-    if article is not None:
-        values["kb_article"] = article.title
+    routine = intake_routine(session)
+    article = _article(session, article_id, routine)
+    values = {k: v for k, v in data.items() if k != routine.kb_article_field}
+    if article is not None and routine.kb_article_field:
+        values[routine.kb_article_field] = article.title
     clean = validate_submission(intake_form(session), values)
-    case = start_with_intake(session, actor, {"channel": clean.get("channel")}, clean, now=now)
-    if article is not None and clean.get("resolved_on_first_contact"):
+    channel = routine.channel_field
+    start_data = {channel: clean[channel]} if channel and isinstance(clean.get(channel), str) else {}
+    case = start_with_intake(session, actor, start_data, clean, now=now)
+    if article is not None and routine.value(clean, routine.first_contact_field) is True:
         mark_helpful(session, actor, article.id, case, now=now)
     return Registered(case=case, article=article, next=next_step(session, case, set(), now))
 
 
-def _article(session: Session, article_id: int | None) -> Article | None:
+def _article(session: Session, article_id: int | None, routine: Routine) -> Article | None:
     if article_id is None:
         return None
     try:
         return get_article(session, article_id)
     except NotFound:
-        raise InvalidFormData({"kb_article": "Choose an article from the search results."}) from None
+        raise InvalidFormData({article_key(routine): "Choose an article from the search results."}) from None
 
 
 @dataclass(frozen=True)
@@ -95,6 +110,6 @@ def intake_receipt(session: Session, actor: User | None, case_id: int) -> Receip
     """Reference, office and reply deadline of a registered request, or that it was resolved."""
     require_agent(actor)
     case = get_case(session, case_id)
-    resolved = bool((case.data or {}).get("resolved_on_first_contact")) and case.status == "closed"
+    resolved = case.resolved_on_first_contact and case.status == "closed"  # the routine's first_contact_field
     title = group_titles(session).get(case.office or "", case.office) if not resolved else None
     return Receipt(case=case, resolved=resolved, office_title=title, due_at=None if resolved else case.due_at)

@@ -10,7 +10,7 @@ and back-office figures.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVarTuple
@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from .authz import group_roles
 from .errors import InvalidFormData, NotFound, PermissionDenied
-from .models import Case, Group, ProcessFile, ProcessVersion, Task, User
+from .models import OFFICE_KIND, Case, Group, ProcessFile, Task, User
+from .routines import current_versions, version_routine
 from .runtime import calendar
 from .service_catalog import list_services
 
@@ -86,13 +87,13 @@ def scoped(filters: Filters, offices: list[str] | None) -> list[str] | None:
 
 def filter_choices(session: Session, offices: list[str] | None) -> Choices:
     """Offices (only the visible ones), and the categories and channels of the intake form."""
-    query = select(Group.name, Group.title).where(Group.kind == "office").order_by(Group.title)
+    query = select(Group.name, Group.title).where(Group.kind == OFFICE_KIND).order_by(Group.title)
     if offices is not None:
         query = query.where(Group.name.in_(offices))
     return Choices(
         offices=[(name, title) for name, title in session.execute(query)],
         categories=_categories(session),
-        channels=form_options(session, "channel"),
+        channels=channel_options(session),
     )
 
 
@@ -104,18 +105,30 @@ def _categories(session: Session) -> list[Choice]:
         return []
 
 
-def form_options(session: Session, field: str) -> list[Choice]:
-    """The options of form field `field` in the newest deployed version that has it."""
-    rows = session.execute(
-        select(ProcessFile.content)
-        .join(ProcessVersion, ProcessVersion.id == ProcessFile.version_id)
-        .where(ProcessFile.kind == "form", ProcessVersion.status == "deployed")
-        .order_by(ProcessVersion.deployed_at.desc(), ProcessVersion.id.desc())
-    )
-    for (content,) in rows:
+def channel_options(session: Session) -> list[Choice]:
+    """The channels requests come in by: the options of the field each deployed process names its
+    `channel_field` (docs/routines.md), newest deployment first, each value once."""
+    found: dict[str, str] = {}
+    versions = sorted(current_versions(session), key=lambda v: (v.deployed_at is not None, v.deployed_at, v.id),
+                      reverse=True)
+    for version in versions:
+        field = version_routine(version).channel_field
+        if field is None:
+            continue
+        forms = session.scalars(select(ProcessFile.content).where(ProcessFile.version_id == version.id,
+                                                                  ProcessFile.kind == "form"))
+        for value, label in _field_options(forms, field):
+            found.setdefault(value, label)
+    return list(found.items())
+
+
+def _field_options(forms: Iterable[str], field: str) -> list[Choice]:
+    """The options of form field `field` in the first of `forms` that has it."""
+    for content in forms:
         for component in _components(content):
-            if component.get("key") == field and component.get("values"):
-                return [(str(v.get("value")), str(v.get("label") or v.get("value"))) for v in component["values"]]
+            if component.get("key") == field and isinstance(component.get("values"), list):
+                return [(str(v.get("value")), str(v.get("label") or v.get("value")))
+                        for v in component["values"] if isinstance(v, dict)]
     return []
 
 

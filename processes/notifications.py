@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .models import Case, Group, OutboxMessage
+from .routines import case_routine
 from .runtime import calendar
 
 TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
@@ -130,19 +131,26 @@ def queue_notification(
     `dedupe_key` (unique in the outbox) defaults to a fresh one: a template may rightly be sent
     twice in one case, e.g. a second request for information. `titles` looks up office titles
     (default: office_title)."""
-    address = data.get("citizen_email") or case.citizen_email
+    routine = case_routine(case)
+    address = routine.text(data, routine.citizen_email_field) or case.citizen_email
     if not address:
-        return None
+        return None  # the routine names no e-mail field, or the citizen gave none
     language = str(data.get("language") or "en")
     if language not in TEMPLATES:
         language = "en"
     values = dict(data)
+    # The templates' placeholders, filled from the fields the routine names for them (docs/routines.md).
+    for placeholder, key in (("citizen_name", routine.citizen_name_field), ("answer", routine.answer_field),
+                             ("info_question", routine.question_field)):
+        if key:
+            values[placeholder] = data.get(key)
+    office = routine.value(data, routine.office_field) or case.office
     tracking = tracking_url(case)
     values.update(
         case_ref=case.business_key or f"#{case.id}",
         tracking_url=tracking,
         survey_url=f"{tracking}#survey",
-        office_title=titles(data.get("office")) if titles is not None else office_title(session, data.get("office")),
+        office_title=titles(office) if titles is not None else office_title(session, office),
         due_date=_local_date(data.get("due_at")),
     )
     subject, body = render(template, language, values)

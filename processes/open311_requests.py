@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from .db import utcnow
 from .errors import InvalidFormData, NotFound
 from .models import Case, Event, Group
+from .routines import Routine, case_routine
 from .runtime import calendar
 from .service_catalog import Service, list_services, services_version
 
@@ -136,7 +137,7 @@ def _view(case: Case, service: Service | None, titles: dict[str, str], updated: 
         "status_notes": _status_notes(case, office_title),
         "service_name": service.name if service is not None else case.category,
         "service_code": case.category,
-        "description": (case.data or {}).get("description") if public else None,
+        "description": Routine.text(case.data, case_routine(case).description_field) if public else None,
         "agency_responsible": office_title,
         "service_notice": service_notice(case, office_title),
         "requested_datetime": w3c(case.created_at),

@@ -76,12 +76,13 @@ def _apply(
     previous_office = case.office
     case.state = snapshot.state
     case.data = data
-    case.office = data.get("office") or case.office
     routine = case_routine(case)
-    case.category = data.get(routine.category_field or "category") or case.category
-    case.channel = data.get("channel") or case.channel
-    case.citizen_name = data.get("citizen_name") or case.citizen_name
-    case.citizen_email = data.get("citizen_email") or case.citizen_email
+    # The case's columns hold the fields the routine names (docs/routines.md), for lists and dashboards.
+    case.office = routine.text(data, routine.office_field) or case.office
+    case.category = routine.text(data, routine.category_field) or case.category
+    case.channel = routine.text(data, routine.channel_field) or case.channel
+    case.citizen_name = routine.text(data, routine.citizen_name_field) or case.citizen_name
+    case.citizen_email = routine.text(data, routine.citizen_email_field) or case.citizen_email
     case.due_at = parse_moment(data.get("due_at")) or case.due_at
     note_case_facts(routine, case, data, source, now)
 
@@ -152,8 +153,8 @@ def copy_case_fields(task: Task, case: Case) -> None:
     task.case_ref = case.business_key
     task.category = case.category
     task.citizen_name = case.citizen_name
-    description = (case.data or {}).get("description")
-    task.summary = str(description)[:300] if description else None
+    description = Routine.text(case.data, case_routine(case).description_field)
+    task.summary = description[:300] if description else None
 
 
 def _desk_groups(session: Session, created: list[Task], source: Task | None) -> frozenset[str]:

@@ -17,7 +17,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import ROLE_FOLLOW_UP, ROLE_INTAKE, ProcessBundle, evaluate_expression, is_true, split_groups
+from engine import (
+    FIELD_PROPERTIES,
+    ROLE_FOLLOW_UP,
+    ROLE_INTAKE,
+    ProcessBundle,
+    evaluate_expression,
+    is_true,
+    split_groups,
+)
 
 from .errors import NotFound
 from .lanes import LaneRule
@@ -36,9 +44,21 @@ class Routine:
     start_groups: tuple[str, ...] = ()
     citizen_channel: bool = False
     category_field: str | None = None
+    # Which field of the case's data plays which part (engine.routine.FIELD_PROPERTIES); None: no such part.
+    citizen_name_field: str | None = None
+    citizen_email_field: str | None = None
+    channel_field: str | None = None
+    description_field: str | None = None
+    first_contact_field: str | None = None
+    kb_article_field: str | None = None
+    office_field: str | None = None
+    answer_field: str | None = None
+    question_field: str | None = None
+    reply_field: str | None = None
     intake_element: str | None = None
     follow_up_elements: tuple[str, ...] = ()
     answered_when: Mapping[str, str] = field(default_factory=dict)  # element id -> expression
+    info_request_when: Mapping[str, str] = field(default_factory=dict)  # element id -> expression
     lanes: Mapping[str, LaneRule] = field(default_factory=dict)  # lane name -> the lane's own group
 
     def is_answer(self, element_id: str, form_data: Mapping[str, Any] | None) -> bool:
@@ -46,14 +66,51 @@ class Routine:
 
         The expression was compiled at deploy; one that fails on this data (a field the form did not
         send) means "not answered", logged, rather than a failed step for the person completing it."""
-        expression = self.answered_when.get(element_id)
+        return self._holds("answered_when", self.answered_when.get(element_id), element_id, form_data)
+
+    def is_info_request(self, element_id: str, form_data: Mapping[str, Any] | None) -> bool:
+        """Whether completing `element_id` with `form_data` asks the citizen for more information
+        (its `info_request_when`); failing like `is_answer`."""
+        return self._holds("info_request_when", self.info_request_when.get(element_id), element_id, form_data)
+
+    def _holds(self, name: str, expression: str | None, element_id: str,
+               form_data: Mapping[str, Any] | None) -> bool:
         if expression is None:
             return False
         try:
             return bool(evaluate_expression(expression, dict(form_data or {})))
         except Exception as err:  # noqa: BLE001 - any failure of an analyst's expression is "no"
-            log.warning("answered_when of %s in %s failed: %s", element_id, self.key, err)
+            log.warning("%s of %s in %s failed: %s", name, element_id, self.key, err)
             return False
+
+    def data_for(self, **parts: Any) -> dict[str, Any]:
+        """`parts` keyed by the fields the routine names for them: `data_for(channel="web")` is
+        `{<channel_field>: "web"}`. A part the routine names no field for is left out."""
+        found: dict[str, Any] = {}
+        for part, value in parts.items():
+            key = getattr(self, f"{part}_field")
+            if key:
+                found[key] = value
+        return found
+
+    def texts(self, data: Mapping[str, Any] | None) -> dict[str, str | None]:
+        """The request's texts people read on the task and case pages, from the fields the routine names:
+        description, article (knowledge base), question (for more information), reply, answer."""
+        return dict(description=self.text(data, self.description_field), article=self.text(data, self.kb_article_field),
+                    question=self.text(data, self.question_field), reply=self.text(data, self.reply_field),
+                    answer=self.text(data, self.answer_field))
+
+    @staticmethod
+    def value(data: Mapping[str, Any] | None, key: str | None) -> Any:
+        """The value of the field `key` (one of the *_field attributes) in `data`; None when the routine
+        names no such field or the data does not have it."""
+        return None if key is None or not data else data.get(key)
+
+    @staticmethod
+    def text(data: Mapping[str, Any] | None, key: str | None) -> str | None:
+        """`value` as text, None when absent or empty."""
+        found = Routine.value(data, key)
+        return None if found is None or found == "" else str(found)
 
 
 _routines: dict[tuple[str, str], Routine] = {}  # by process key and content hash, like the bundle cache
@@ -67,10 +124,13 @@ def _routine(bundle: ProcessBundle) -> Routine:
         start_groups=tuple(split_groups(props.get("start_groups"))),
         citizen_channel=is_true(props.get("citizen_channel")),
         category_field=props.get("category_field") or None,
+        **{name: (props.get(name) or "").strip() or None for name in FIELD_PROPERTIES},
         intake_element=bundle.element_with_role(ROLE_INTAKE),
         follow_up_elements=tuple(bundle.elements_with("role", ROLE_FOLLOW_UP)),
         answered_when={e: bundle.element_properties[e]["answered_when"]
                        for e in bundle.elements_with("answered_when")},
+        info_request_when={e: bundle.element_properties[e]["info_request_when"]
+                           for e in bundle.elements_with("info_request_when")},
         lanes={lane: LaneRule(p["group"].strip(), is_true(p.get("managers_only")))
                for lane, p in bundle.lane_properties.items() if p.get("group", "").strip()},
     )

@@ -62,8 +62,9 @@ def list_services(session: Session) -> list[Service]:
     version = services_version(session)
     entries = _parsed.get((version.key, version.content_hash))
     if entries is None:
-        entries = _read_entries(bundle_for(version), version_routine(version).category_field,
-                                version_routine(version).intake_element)
+        routine = version_routine(version)
+        entries = _read_entries(bundle_for(version), routine.category_field, routine.office_field,
+                                routine.intake_element)
         if len(_parsed) > 32:  # a handful of versions a year; never let it grow without bound
             _parsed.clear()
         _parsed[(version.key, version.content_hash)] = entries
@@ -88,7 +89,8 @@ def _service(entry: _Entry, titles: dict[str, str]) -> Service:
     )
 
 
-def _read_entries(bundle: ProcessBundle, category_field: str | None, intake: str | None) -> tuple[_Entry, ...]:
+def _read_entries(bundle: ProcessBundle, category_field: str | None, office_field: str | None,
+                  intake: str | None) -> tuple[_Entry, ...]:
     form = bundle.form(bundle.element_properties.get(intake or "", {}).get("form"))
     if form is None or not category_field:
         return ()
@@ -99,7 +101,7 @@ def _read_entries(bundle: ProcessBundle, category_field: str | None, intake: str
     field = next((f for f in fields if f.key == category_field), None)
     if field is None or not isinstance(field.component.get("values"), list):
         return ()
-    routes, default = _routes(bundle.files, category_field)
+    routes, default = _routes(bundle.files, category_field, office_field) if office_field else ({}, (None, ""))
     entries = []
     for option in field.component["values"]:
         if not isinstance(option, dict) or not isinstance(option.get("value"), str):
@@ -110,16 +112,17 @@ def _read_entries(bundle: ProcessBundle, category_field: str | None, intake: str
     return tuple(entries)
 
 
-def _routes(files: dict[str, str], category_field: str) -> tuple[dict[str, tuple[str | None, str]],
-                                                                   tuple[str | None, str]]:
+def _routes(files: dict[str, str], category_field: str,
+            office_field: str) -> tuple[dict[str, tuple[str | None, str]], tuple[str | None, str]]:
     """(office and rule description by category, the catch-all's) from a table with the category field
-    as input and output `office`; rules are read in order, so the first match wins as with hit policy FIRST."""
+    as input and the office field as output; rules are read in order, so the first match wins as with hit
+    policy FIRST."""
     routes: dict[str, tuple[str | None, str]] = {}
     default: tuple[str | None, str] | None = None
-    for table in _routing_tables(files, category_field):
+    for table in _routing_tables(files, category_field, office_field):
         inputs = [(i.findtext("{*}inputExpression/{*}text") or "").strip() for i in table.findall("{*}input")]
         outputs = [o.get("name") for o in table.findall("{*}output")]
-        col_in, col_out = inputs.index(category_field), outputs.index("office")
+        col_in, col_out = inputs.index(category_field), outputs.index(office_field)
         for rule in table.findall("{*}rule"):
             cells = [(e.findtext("{*}text") or "").strip() for e in rule.findall("{*}inputEntry")]
             outs = [(e.findtext("{*}text") or "").strip() for e in rule.findall("{*}outputEntry")]
@@ -135,7 +138,7 @@ def _routes(files: dict[str, str], category_field: str) -> tuple[dict[str, tuple
     return routes, default or (None, "")
 
 
-def _routing_tables(files: dict[str, str], category_field: str) -> list[etree._Element]:
+def _routing_tables(files: dict[str, str], category_field: str, office_field: str) -> list[etree._Element]:
     tables = []
     for name, content in files.items():
         if file_kind(name) != "dmn":
@@ -146,7 +149,7 @@ def _routing_tables(files: dict[str, str], category_field: str) -> list[etree._E
             continue
         for table in root.iter("{*}decisionTable"):
             inputs = [(i.findtext("{*}inputExpression/{*}text") or "").strip() for i in table.findall("{*}input")]
-            if category_field in inputs and "office" in [o.get("name") for o in table.findall("{*}output")]:
+            if category_field in inputs and office_field in [o.get("name") for o in table.findall("{*}output")]:
                 tables.append(table)
     return tables
 

@@ -23,7 +23,7 @@ from .forms import validate_submission
 from .json_values import check_case_data, parse_client_json
 from .lanes import NO_RULES, LaneRule, resolve_lane, stored_lane_rules
 from .models import User
-from .routines import routine_of
+from .routines import Routine, routine_of
 from .runtime import calendar, engine
 
 MAX_STEPS = 100
@@ -60,12 +60,13 @@ class SimulationResult:
 class _Run:
     result: SimulationResult
     now: datetime
+    email_field: str | None = None  # the routine's citizen_email_field
 
     def services(self) -> dict[str, Service]:
         def notify_citizen(call: ServiceCall) -> dict[str, Any]:
             template = str(call.params.get("template", ""))
             self.result.notifications.append({"element_id": call.element_id, "template": template,
-                                              "to": call.data.get("citizen_email")})
+                                              "to": Routine.value(call.data, self.email_field)})
             return {"queued": True, "template": template, "simulated": True}
 
         def compute_due_date(call: ServiceCall) -> str:
@@ -83,7 +84,9 @@ def simulate(files: Mapping[str, str], key: str, start_data: Mapping[str, Any], 
     run = _Run(SimulationResult(), now or utcnow())
     try:
         bundle = load_bundle(files, key)
-        rules = {**routine_of(bundle).lanes, **rules}
+        routine = routine_of(bundle)
+        run.email_field = routine.citizen_email_field
+        rules = {**routine.lanes, **rules}
         snapshot = engine().start(bundle, start_data, run.services(), now=run.now)
         snapshot = _apply(run, bundle, snapshot, steps, rules)
     except InvalidProcess as err:

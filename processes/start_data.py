@@ -12,19 +12,31 @@ from engine import data_problem
 
 from .errors import InvalidFormData
 from .json_values import check_case_data
+from .routines import Routine
 from .runtime import case_data_limit
 
-# key -> longest text the column holds (processes/models/cases.py)
-COLUMN_FIELDS = {"channel": 16, "office": 64, "category": 64, "citizen_name": 200, "citizen_email": 254,
-                 "due_at": 64}
+# The routine's field property -> longest text the case column it fills holds (processes/models/cases.py)
+COLUMN_FIELDS = {"channel_field": 16, "office_field": 64, "category_field": 64, "citizen_name_field": 200,
+                 "citizen_email_field": 254}
+DUE_KEY, DUE_LIMIT = "due_at", 64  # the case's due date, read by the projection
 
 
-def check_start_data(data: Mapping[str, Any]) -> None:
+def column_limits(routine: Routine) -> dict[str, int]:
+    """The start data keys kept in the case's own columns, as the routine names them, with their limits."""
+    limits = {DUE_KEY: DUE_LIMIT}
+    for prop, limit in COLUMN_FIELDS.items():
+        key = getattr(routine, prop)
+        if key:
+            limits[key] = min(limit, limits.get(key, limit))
+    return limits
+
+
+def check_start_data(data: Mapping[str, Any], routine: Routine) -> None:
     """InvalidFormData for a value no database can keep, or naming each column field that is not text of a
     length its column holds."""
     check_case_data(data)
     errors = {key: f"{key} must be text of at most {limit} characters"
-              for key, limit in COLUMN_FIELDS.items()
+              for key, limit in column_limits(routine).items()
               if data.get(key) is not None and (not isinstance(data[key], str) or len(data[key]) > limit)}
     if errors:
         raise InvalidFormData(errors)

@@ -38,6 +38,7 @@ class Startable:
     start_groups: tuple[str, ...]
     form: dict[str, Any] | None
     start_element: str | None
+    channel_field: str | None = None  # the routine's channel_field
 
 
 def _startable(version: ProcessVersion) -> Startable:
@@ -46,7 +47,7 @@ def _startable(version: ProcessVersion) -> Startable:
     form_name = bundle.element_properties.get(element or "", {}).get("form")
     return Startable(key=version.key, name=version.name or version.key, version=version.version,
                      description=bundle.documentation, start_groups=routine.start_groups,
-                     form=bundle.form(form_name), start_element=element)
+                     form=bundle.form(form_name), start_element=element, channel_field=routine.channel_field)
 
 
 def _current(session: Session) -> list[Startable]:
@@ -76,7 +77,8 @@ def start_case_from_form(session: Session, actor: User | None, key: str, data: M
     now = now or utcnow()
     process = startable_process(session, actor, key)
     clean = validate_submission(process.form, data) if process.form is not None else {}
-    start_data = {"channel": clean["channel"]} if isinstance(clean.get("channel"), str) else {}
+    channel = process.channel_field  # the start form's channel goes in the case's own column from the start
+    start_data = {channel: clean[channel]} if channel and isinstance(clean.get(channel), str) else {}
     if process.start_element is None:
         return start_case(session, actor, key, start_data, now=now)
     # The start groups, checked above, let the actor fill in the start form whatever its task's lane.

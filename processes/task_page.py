@@ -19,6 +19,7 @@ from .db import utcnow
 from .errors import InvalidFormData
 from .json_values import parse_client_json
 from .models import Case, Event, Group, Task, User
+from .routines import case_routine
 from .runtime import calendar
 from .tasks import ConcurrentUpdate, complete_task, task_form, view_task
 
@@ -65,6 +66,7 @@ class TaskPage:
     may_work: bool
     editable: bool
     claimable: bool
+    texts: dict[str, str | None]  # the request's texts, from the fields the routine names (Routine.texts)
 
 
 def group_titles(session: Session) -> dict[str, str]:
@@ -90,6 +92,7 @@ def task_page(session: Session, actor: User | None, task_id: int, *, now: dateti
         may_work=may_work,
         editable=is_open and may_work and mine_or_free,
         claimable=is_open and may_work and task.assignee_id is None,
+        texts=case_routine(case).texts(case.data),
     )
 
 

@@ -97,13 +97,14 @@ def _from_completed(task: Task, office: str | None, routine: Routine) -> Milesto
     data: dict[str, Any] = task.form_data or {}
     at = task.completed_at
     assert at is not None
-    if data.get("resolved_on_first_contact") is True:
+    # Each milestone is what the routine's properties say (docs/routines.md), never a key named here.
+    if routine.value(data, routine.first_contact_field) is True:
         return Milestone("answered", at, None, None)
-    if data.get("outcome") == "need_info":
-        return Milestone("waiting_for_you", at, office, str(data.get("info_question") or "") or None)
+    if routine.is_info_request(task.element_id, data):
+        return Milestone("waiting_for_you", at, office, routine.text(data, routine.question_field))
     if routine.is_answer(task.element_id, data):
-        return Milestone("answered", at, office, str(data.get("answer") or "") or None)
-    if "citizen_reply" in data:
+        return Milestone("answered", at, office, routine.text(data, routine.answer_field))
+    if routine.reply_field is not None and routine.reply_field in data:
         return Milestone("reply_received", at, office)
     return None
 

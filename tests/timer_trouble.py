@@ -18,6 +18,12 @@ TROUBLE_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
     xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
     xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="definitions_trouble" targetNamespace="http://x">
   <bpmn:process id="timer_trouble" name="Timer trouble" isExecutable="true">
+    <bpmn:extensionElements>
+      <spiffworkflow:properties>
+        <spiffworkflow:property name="citizen_email_field" value="citizen_email" />
+      </spiffworkflow:properties>
+    </bpmn:extensionElements>
+    <bpmn:dataObject id="citizen_email" name="citizen_email" />
     <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:intermediateCatchEvent id="wait" name="Wait"><bpmn:incoming>f1</bpmn:incoming>
       <bpmn:outgoing>f2</bpmn:outgoing>

@@ -15,7 +15,7 @@ from flask_login import login_required
 
 from processes.errors import InvalidFormData, NotFound
 from processes.forms import Field, form_fields
-from processes.intake import intake_form, intake_receipt, register_request, require_agent
+from processes.intake import article_key, intake_form, intake_receipt, intake_routine, register_request, require_agent
 from processes.knowledge import get_article, mark_not_helpful, search_articles
 from processes.models import Article
 
@@ -27,8 +27,6 @@ from .tasks import case_url
 
 bp = Blueprint("intake", __name__)
 
-# Fields the page places itself; every other field of the intake form is listed in form order.
-PLACED = ("kb_article", "resolved_on_first_contact")
 MAX_QUERY = 200
 
 
@@ -93,8 +91,9 @@ def done(case_id: int) -> Any:
 def _submitted() -> dict[str, Any]:
     """The intake fields from the HTML form (an unticked checkbox is simply absent from it)."""
     values: dict[str, Any] = {}
+    article = intake_routine(db_session()).kb_article_field  # filled from the chosen article, not typed
     for f in _fields():
-        if f.key != "kb_article" and (f.key in request.form or f.type == "checkbox"):
+        if f.key != article and (f.key in request.form or f.type == "checkbox"):
             values[f.key] = request.form.get(f.key)
     return values
 
@@ -103,7 +102,8 @@ def _article_id() -> int | None:
     try:
         return parse_whole_number(request.form.get("kb_article_id"))
     except ValueError:
-        raise InvalidFormData({"kb_article": _("Choose an article from the search results.")}) from None
+        message = _("Choose an article from the search results.")
+        raise InvalidFormData({article_key(intake_routine(db_session())): message}) from None
 
 
 def _chosen(raw: str | None) -> Article | None:
@@ -132,9 +132,14 @@ def _render(*, values: dict[str, Any], query: str, errors: dict[str, str] | None
     chosen = None if "kb_article_id" not in request.form else _chosen(request.form.get("kb_article_id"))
     articles = _with_chosen(search_articles(db_session(), query), chosen)
     by_key = {f.key: f for f in fields}
+    routine = intake_routine(db_session())
+    # The page places the article (beside the knowledge base) and the first-contact box (under Outcome)
+    # itself; every other field of the intake form is listed in form order.
+    placed = {routine.kb_article_field, routine.first_contact_field}
     return render_template(
-        "intake/intake.html", fields=[f for f in fields if f.key not in PLACED], by_key=by_key,
+        "intake/intake.html", fields=[f for f in fields if f.key not in placed], by_key=by_key,
         values=values, errors=errors or {}, query=query, articles=articles, chosen=chosen,
+        article_key=article_key(routine), first_contact=by_key.get(routine.first_contact_field or ""),
     ), status
 
 

@@ -211,10 +211,11 @@ SCHEMAS: dict[str, Any] = {
                      "open_tasks": {"type": "array", "items": ref("Task")},
                      "events": {"type": "array", "items": EVENT}}),
     "StartCase": _object({"process_key": {"type": "string", "minLength": 1, "example": "my_process"},
-                          "data": {"type": "object", "example": {"channel": "app"}, "properties": {
-                              key: {"type": "string", "maxLength": limit} for key, limit in COLUMN_FIELDS.items()},
-                              "description": "The process's start data; the fields kept in the case's "
-                                             "own columns must be text that fits them"}},
+                          "data": {"type": "object", "description": (
+                              "The process's start data. The fields its diagram names for the case's own "
+                              "columns must be text that fits them: "
+                              + ", ".join(f"{prop} ({limit} characters)" for prop, limit in COLUMN_FIELDS.items())
+                              + " (docs/routines.md)")}},
                          ["process_key"]),
     "CompleteTask": _object({"data": {"type": "object", "description": "The form's fields by key"}}, []),
     "Delivery": _object(DELIVERY_PROPERTIES, ["name"]),
