@@ -1,6 +1,8 @@
 // The "OneStop" group of the BPMN properties panel: what OneStop reads from a diagram.
-//   process (or its pool) -> business key prefix, start groups, citizen channel, category field
-//   user/manual task  -> form file, due-date expression, role (intake, follow_up), answered when
+//   process (or its pool) -> business key prefix, start groups, citizen channel, category field, and the
+//                        field properties: which field is the citizen's name, e-mail, the answer, ...
+//   user/manual task  -> form file, due-date expression, role (intake, follow_up), answered when,
+//                        information request when
 //                        (all spiffworkflow:properties; docs/routines.md says what OneStop does with them)
 //   service task      -> service (operator), result variable, parameter expressions
 //   script task       -> the script (Python, run in the sandbox)
@@ -111,8 +113,25 @@ function humanTaskEntries() {
     property('onestop-answered', 'answered_when', 'Answered when',
       'Python expression over the data this task sends; when true, completing it answers the request, '
       + 'e.g. outcome == "resolved"'),
+    property('onestop-info-request', 'info_request_when', 'Information request when',
+      'Python expression over the data this task sends; when true, completing it asks the citizen for more '
+      + 'information (the tracking page says so), e.g. outcome == "need_info"'),
   ];
 }
+
+// Which field of the case's data plays which part (engine/routine.py FIELD_PROPERTIES, docs/routines.md).
+export const FIELDS = [
+  ['citizen_name_field', 'Citizen name field', "the citizen's name, e.g. citizen_name"],
+  ['citizen_email_field', 'Citizen e-mail field', "the citizen's e-mail address (none: no mails), e.g. citizen_email"],
+  ['channel_field', 'Channel field', 'the channel the request came in by (its options: the dashboard filter)'],
+  ['description_field', 'Description field', "the citizen's description of the request"],
+  ['first_contact_field', 'First-contact field', 'a checkbox: resolved on first contact'],
+  ['kb_article_field', 'Knowledge-base article field', 'the title of the knowledge-base article used at intake'],
+  ['office_field', 'Office field', 'the office the case is with, e.g. the routing table output office'],
+  ['answer_field', 'Answer field', 'the answer sent to the citizen'],
+  ['question_field', 'Question field', 'the question of a request for more information'],
+  ['reply_field', 'Reply field', "the citizen's reply to that question"],
+];
 
 function processEntries() {
   return [
@@ -124,6 +143,8 @@ function processEntries() {
       [['', 'no'], ['true', 'yes: the public portal and Open311 start this process']]),
     property('onestop-category-field', 'category_field', 'Category field',
       'The field of the intake form whose options are the request types, e.g. category'),
+    ...FIELDS.map(([name, label, what]) => property(`onestop-${name.replace(/_/g, '-')}`, name, label,
+      `The field (or variable) that holds ${what}. Leave empty when the routine has none.`)),
   ];
 }
 

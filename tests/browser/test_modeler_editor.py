@@ -69,21 +69,34 @@ def test_the_routine_properties_set_in_the_onestop_group_are_saved_and_checked(p
     type_in("Business key prefix", "RP")
     type_in("Start groups", "csu")
     page.get_by_label("Takes citizens' requests").select_option("true")
+    type_in("Citizen e-mail field", "email")  # no form or script of the process has it
     select("first_step")
     page.get_by_label("Role", exact=True).select_option("follow_up")
     type_in("Answered when", "outcome ==")
+    type_in("Information request when", "outcome == more")
     select("lane_csu")
     type_in("Group", "=office")
     page.get_by_label("Managers only").select_option("true")
     page.get_by_role("button", name="Save", exact=True).click()
 
     expect(page.locator("#os-problems")).to_contain_text("answered_when: ")
+    expect(page.locator("#os-problems")).to_contain_text("citizen_email_field: the process has no 'email'")
     expect(page.locator('[data-element-id="first_step"].os-problem')).to_have_count(1)
     xml = page.evaluate("window.onestopEditor.content()")
     for name, value in (("business_key_prefix", "RP"), ("start_groups", "csu"), ("citizen_channel", "true"),
                         ("role", "follow_up"), ("answered_when", "outcome =="), ("group", "=office"),
-                        ("managers_only", "true")):
+                        ("managers_only", "true"), ("citizen_email_field", "email"),
+                        ("info_request_when", "outcome == more")):
         assert f'name="{name}" value="{value}"' in xml, name
+
+    select(f"participant_{key}")
+    page.get_by_label("Citizen e-mail field", exact=True).fill("")  # emptied: the property goes
+    for _ in range(100):
+        if "citizen_email_field" not in page.evaluate("window.onestopEditor.content()"):
+            break
+        page.wait_for_timeout(50)
+    else:
+        raise AssertionError("citizen_email_field stayed in the diagram")
 
     select("first_step")
     page.get_by_label("Answered when", exact=True).fill("outcome == 'done'")
