@@ -7,6 +7,7 @@ that ever had a task for one of their groups (an officer keeps seeing a case rer
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +25,9 @@ from .timers import failed_timers
 
 SEES_EVERY_CASE = ("csu_agent", "analyst", "admin")
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-# Besides the fields the routine names (processes.routines), the case variables the case page lists first;
-# the rest of the case data follows as JSON.
-COUNTERS = ("due_at", "reroute_count", "info_requests")
+# Besides the fields the routine names (processes.routines), the case variable the case page lists first (the
+# reply deadline, named by the tasks' `due`); the rest of the case data follows as JSON.
+DUE_KEY = "due_at"
 
 
 def sees_every_case(user: User | None) -> bool:
@@ -97,13 +98,13 @@ def view_case(session: Session, actor: User | None, case_id: int) -> CaseView:
     routine = case_routine(case)
     shown = (routine.citizen_name_field, routine.citizen_email_field, routine.channel_field, routine.category_field,
              routine.office_field, routine.description_field, routine.answer_field)
-    listed = {*COUNTERS, *(key for key in shown if key)}
+    listed = {DUE_KEY, *(key for key in shown if key)}
     return CaseView(
         case=case, version=version, diagram_xml=xml, active=active,
         done=completed + taken_flows(xml, set(completed), set(active)),
         timeline=[e for e in log if e.kind != "element_completed"],
         tasks=tasks, open_tasks=open_tasks,
-        business=_business_fields(case, data, routine),
+        business=_business_fields(case, data, routine, log, tasks.values()),
         other_data={k: v for k, v in data.items() if k not in listed},
         overdue=case.status == "open" and case.due_at is not None and case.due_at < utcnow(),
         failed_timers=failed_timers(session, case.id),
@@ -142,13 +143,17 @@ def taken_flows(xml: str | None, done: set[str], active: set[str]) -> list[str]:
             if f.get("sourceRef") in done and f.get("targetRef") in done | active and f.get("id")]
 
 
-def _business_fields(case: Case, data: dict[str, Any], routine: Routine) -> dict[str, Any]:
-    """The case's columns (what routing and the inbox use), the texts the routine names, and its counters."""
+def _business_fields(case: Case, data: dict[str, Any], routine: Routine, log: Iterable[Event],
+                     tasks: Iterable[Task]) -> dict[str, Any]:
+    """The case's columns (what routing and the inbox use), the texts the routine names, and how often the
+    case was rerouted (its events) and the citizen asked for information (tasks whose `info_request_when` held)."""
     return dict(citizen_name=case.citizen_name, citizen_email=case.citizen_email, channel=case.channel,
                 category=case.category, office=case.office, due_at=case.due_at,
                 description=routine.text(data, routine.description_field),
                 answer=routine.text(data, routine.answer_field),
-                reroute_count=data.get(COUNTERS[1]), info_requests=data.get(COUNTERS[2]))
+                reroute_count=sum(1 for e in log if e.kind == "rerouted"),
+                info_requests=sum(1 for t in tasks if t.status == "completed"
+                                  and routine.is_info_request(t.element_id, t.form_data)))
 
 
 def _unique(values: Any) -> list[str]:

@@ -97,6 +97,9 @@ def test_renamed_fields_fill_the_case_mails_tracking_and_pages(session: Session,
     assert ("waiting_for_you", "Which side?") in steps
     assert "reply_received" in [kind for kind, _ in steps]
     assert ("answered", "Filled today.") in steps
+    view = view_case(session, people["csu"], case.id)
+    assert (view.business["answer"], view.business["info_requests"], view.business["reroute_count"]) == (
+        "Filled today.", 1, 0)
 
 
 def test_renamed_first_contact_article_channels_and_offices(session: Session, people: dict[str, User],
