@@ -248,8 +248,8 @@ def _field_property_problems(
     forms: Mapping[str, dict[str, Any]],
 ) -> list[Problem]:
     """Each field property (citizen_email_field, ...) must name data the process has: a field of one of
-    its tasks' forms, an output of a decision table it calls, a variable one of its scripts sets or a
-    message brings, or a declared data object (for what only the start data brings)."""
+    its tasks' forms, an output of a decision table it calls, a variable one of its scripts or service
+    tasks sets or a message brings, or a declared data object (for what only the start data brings)."""
     named = {p: props[p].strip() for p in FIELD_PROPERTIES if props.get(p, "").strip()}
     if not named:
         return []
@@ -266,13 +266,15 @@ def _field_property_problems(
         if element.tag == f"{{{BPMN_NS}}}businessRuleTask":
             decisions |= {(d.text or "").strip() for d in element.iter(f"{{{SPIFF_NS}}}calledDecisionId")}
     known |= {(v.text or "").strip() for v in process.iter(f"{{{SPIFF_NS}}}messageVariable")}
+    known |= {o.get("resultVariable", "") for o in process.iter(f"{{{SPIFF_NS}}}serviceTaskOperator")}
     for name, root in roots.items():
         if file_kind(name) == "dmn":
             for decision in root.iter("{*}decision"):
                 if decision.get("id") in decisions:
                     known |= {o.get("name", "") for o in decision.iter("{*}output")}
     return [Problem(file, process.get("id", ""), f"{prop}: the process has no '{key}' (no form field, decision "
-                    "output, script or message variable, or data object of that name)", process.sourceline or None)
+                    "output, script, service or message variable, or data object of that name)",
+                    process.sourceline or None)
             for prop, key in named.items() if key not in known]
 
 

@@ -36,6 +36,7 @@ FIELD_PROPERTIES: dict[str, str] = {
     "first_contact_field": "a checkbox: the request was resolved on first contact",
     "kb_article_field": "the knowledge-base article the intake used",
     "office_field": "the office (group) the case is with: the case's office, the routing table's output",
+    "due_field": "the case's reply deadline, an ISO moment (the case's due date, lateness, the mails' due date)",
     "answer_field": "the answer sent to the citizen (tracking page, duplicates, Open311)",
     "question_field": "the question of a request for more information (tracking page)",
     "reply_field": "the citizen's reply to such a question (tracking page)",

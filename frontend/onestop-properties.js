@@ -128,6 +128,7 @@ export const FIELDS = [
   ['first_contact_field', 'First-contact field', 'a checkbox: resolved on first contact'],
   ['kb_article_field', 'Knowledge-base article field', 'the title of the knowledge-base article used at intake'],
   ['office_field', 'Office field', 'the office the case is with, e.g. the routing table output office'],
+  ['due_field', 'Due field', "the case's reply deadline (an ISO moment), e.g. due_at"],
   ['answer_field', 'Answer field', 'the answer sent to the citizen'],
   ['question_field', 'Question field', 'the question of a request for more information'],
   ['reply_field', 'Reply field', "the citizen's reply to that question"],

@@ -25,9 +25,6 @@ from .timers import failed_timers
 
 SEES_EVERY_CASE = ("csu_agent", "analyst", "admin")
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-# Besides the fields the routine names (processes.routines), the case variable the case page lists first (the
-# reply deadline, named by the tasks' `due`); the rest of the case data follows as JSON.
-DUE_KEY = "due_at"
 
 
 def sees_every_case(user: User | None) -> bool:
@@ -96,9 +93,10 @@ def view_case(session: Session, actor: User | None, case_id: int) -> CaseView:
     xml = diagram_xml(version)
     data = dict(case.data or {})
     routine = case_routine(case)
+    # The fields the case page lists first (_business_fields); the rest of the case data follows as JSON.
     shown = (routine.citizen_name_field, routine.citizen_email_field, routine.channel_field, routine.category_field,
-             routine.office_field, routine.description_field, routine.answer_field)
-    listed = {DUE_KEY, *(key for key in shown if key)}
+             routine.office_field, routine.due_field, routine.description_field, routine.answer_field)
+    listed = {key for key in shown if key}
     return CaseView(
         case=case, version=version, diagram_xml=xml, active=active,
         done=completed + taken_flows(xml, set(completed), set(active)),

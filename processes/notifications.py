@@ -151,7 +151,7 @@ def queue_notification(
         tracking_url=tracking,
         survey_url=f"{tracking}#survey",
         office_title=titles(office) if titles is not None else office_title(session, office),
-        due_date=_local_date(data.get("due_at")),
+        due_date=_local_date(routine.value(data, routine.due_field)),
     )
     subject, body = render(template, language, values)
     message = OutboxMessage(

@@ -83,7 +83,7 @@ def _apply(
     case.channel = routine.text(data, routine.channel_field) or case.channel
     case.citizen_name = routine.text(data, routine.citizen_name_field) or case.citizen_name
     case.citizen_email = routine.text(data, routine.citizen_email_field) or case.citizen_email
-    case.due_at = parse_moment(data.get("due_at")) or case.due_at
+    case.due_at = parse_moment(routine.value(data, routine.due_field)) or case.due_at
     note_case_facts(routine, case, data, source, now)
 
     for step in snapshot.steps:

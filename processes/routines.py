@@ -52,6 +52,7 @@ class Routine:
     first_contact_field: str | None = None
     kb_article_field: str | None = None
     office_field: str | None = None
+    due_field: str | None = None
     answer_field: str | None = None
     question_field: str | None = None
     reply_field: str | None = None

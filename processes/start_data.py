@@ -17,13 +17,12 @@ from .runtime import case_data_limit
 
 # The routine's field property -> longest text the case column it fills holds (processes/models/cases.py)
 COLUMN_FIELDS = {"channel_field": 16, "office_field": 64, "category_field": 64, "citizen_name_field": 200,
-                 "citizen_email_field": 254}
-DUE_KEY, DUE_LIMIT = "due_at", 64  # the case's due date, read by the projection
+                 "citizen_email_field": 254, "due_field": 64}
 
 
 def column_limits(routine: Routine) -> dict[str, int]:
     """The start data keys kept in the case's own columns, as the routine names them, with their limits."""
-    limits = {DUE_KEY: DUE_LIMIT}
+    limits: dict[str, int] = {}
     for prop, limit in COLUMN_FIELDS.items():
         key = getattr(routine, prop)
         if key:

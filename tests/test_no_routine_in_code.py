@@ -26,7 +26,7 @@ FORM_KEYS = ("resolved_on_first_contact", "kb_article", "citizen_name", "citizen
 # Keys that are also ordinary words of the application (an API field, a filter, a mail template): a string
 # literal may be one, but no code may read case or form data by it: `x.get("office")`, `x["office"]`,
 # `x == "office"`, `"office" in x`, `outputs.index("office")`.
-READ_KEYS = ("office", "channel", "category", "answer", "outcome", "description", "need_info")
+READ_KEYS = ("office", "channel", "category", "answer", "outcome", "description", "need_info", "due_at")
 READERS = ("get", "index", "pop", "setdefault")
 # Each exception says why the word is not the routine's.
 ALLOWED = {
@@ -48,6 +48,8 @@ ALLOWED = {
     ("webui/case_wording.py", "office"): "a word of the event sentences (the office's title)",
     ("webui/cases.py", "office"): "the office filter of the case search page",
     ("webui/cli.py", "office"): "a key of the case view (processes.cases.case_dict)",
+    ("webui/cli.py", "due_at"): "a key of the case view and its waits (processes.cases.case_dict)",
+    ("processes/cases.py", "due_at"): "the due moment of a wait (processes.waits.describe_waits), not case data",
     ("webui/dashboard.py", "office"): "the dashboard's office filter",
     ("webui/dashboard.py", "channel"): "the dashboard's channel filter",
     ("webui/inbox.py", "category"): "the inbox's category filter parameter",
