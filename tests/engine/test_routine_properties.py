@@ -34,6 +34,16 @@ def test_the_bundle_carries_process_element_and_lane_properties() -> None:
     assert bundle.element_properties["handle_request"]["answered_when"] == "outcome == 'resolved'"
     assert bundle.lane_properties["Office manager"] == {"group": "=office", "managers_only": "true"}
     assert bundle.lane_properties["CSU"] == {"group": "csu"}
+    assert bundle.element_properties["handle_request"]["info_request_when"] == "outcome == 'need_info'"
+    assert bundle.properties["citizen_email_field"] == "citizen_email"
+
+
+def test_field_properties_may_name_form_fields_decision_outputs_and_script_service_and_message_variables() -> None:
+    # office: the route_request table's output and a script's; due_at: compute_due_date's result variable;
+    # citizen_reply: a field of the contact form; the rest: intake form fields.
+    assert validate(shipped(), services=SERVICES) == []
+    files = edited('name="reply_field" value="citizen_reply"', 'name="reply_field" value="reroute_count"')
+    assert validate(files, services=SERVICES) == []  # set by the Open case script
 
 
 def test_without_a_prefix_the_initials_of_the_process_id_are_used() -> None:
@@ -72,6 +82,13 @@ BAD = [
      "lane group: '=' must be followed"),
     ('name="managers_only" value="true"', 'name="managers_only" value="1"', "lane_office_manager",
      "managers_only must be true or false"),
+    ("value=\"outcome == 'need_info'\"", 'value="outcome =="', "handle_request", "info_request_when: "),
+    ('name="citizen_email_field" value="citizen_email"', 'name="citizen_email_field" value="e-mail"',
+     "citizen_request", "citizen_email_field 'e-mail' is not a form field key"),
+    ('name="office_field" value="office"', 'name="office_field" value="unit"', "citizen_request",
+     "office_field: the process has no 'unit'"),
+    ('name="due_field" value="due_at"', 'name="due_field" value="deadline"', "citizen_request",
+     "due_field: the process has no 'deadline'"),
 ]
 
 
