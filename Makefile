@@ -33,7 +33,7 @@ translations: $(VENV)/.installed
 # After changing user-facing text: collect it into messages.pot, merge it into each .po, then translate
 # the new (empty) entries and run `make translations`.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 --no-location --sort-output \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 -k Text --no-location --sort-output \
 		--project OneStop --version 0.1.0 --copyright-holder "OneStop contributors" \
 		-o webui/translations/messages.pot .
 	$(BIN)/pybabel -q update -i webui/translations/messages.pot -d webui/translations --no-fuzzy-matching \

@@ -6,7 +6,7 @@ Every operation is for administrators only and leaves an event in the audit log.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from . import events
 from .authz import require
 from .db import utcnow
 from .errors import Conflict, InvalidFormData, NotFound
+from .language import TRANSLATED
 from .models import GROUP_KINDS, ROLES, Group, Membership, User
 from .users import end_sessions
 
@@ -137,19 +138,21 @@ def _group_fields(title: str, kind: str, email: str) -> dict[str, str]:
 
 
 def create_group(session: Session, actor: User | None, name: str, *, title: str, kind: str = "office",
-                 email: str = "", now: datetime | None = None) -> Group:
+                 email: str = "", titles: Mapping[str, str] | None = None, now: datetime | None = None) -> Group:
     """A new office (or CSU group); tasks reach it through its `name`."""
     require_admin(actor)
     now = now or utcnow()
     name = name.strip()
     errors = _group_fields(title, kind, email)
+    translated = _titles(titles, errors)
     if not GROUP_NAME.fullmatch(name):
         errors["name"] = "2-64 characters: lower-case letters, digits and '_', starting with a letter"
     elif session.scalars(select(Group).where(Group.name == name)).first() is not None:
         errors["name"] = f"'{name}' is taken"
     if errors:
         raise InvalidFormData(errors)
-    group = Group(name=name, title=title.strip(), kind=kind, email=email.strip() or None, active=True)
+    group = Group(name=name, title=title.strip(), kind=kind, email=email.strip() or None, active=True,
+                  titles=translated)
     session.add(group)
     session.flush()
     _audit(session, "group_created", actor, now, group=name, group_kind=kind)
@@ -157,14 +160,19 @@ def create_group(session: Session, actor: User | None, name: str, *, title: str,
 
 
 def update_group(session: Session, actor: User | None, group_id: int, *, title: str, kind: str,
-                 email: str = "", active: bool = True, now: datetime | None = None) -> Group:
-    """Change a group's title, kind, e-mail and active flag (its name stays: tasks refer to it)."""
+                 email: str = "", active: bool = True, titles: Mapping[str, str] | None = None,
+                 now: datetime | None = None) -> Group:
+    """Change a group's title (and its translations), kind, e-mail and active flag (its name stays: tasks
+    refer to it)."""
     group = get_group(session, actor, group_id)
     now = now or utcnow()
     errors = _group_fields(title, kind, email)
+    translated = _titles(titles, errors)
     if errors:
         raise InvalidFormData(errors)
     group.title, group.kind, group.email, group.active = title.strip(), kind, email.strip() or None, active
+    if titles is not None:
+        group.titles = translated
     session.flush()
     _audit(session, "group_updated", actor, now, group=group.name, active=active)
     return group
@@ -198,3 +206,16 @@ def remove_membership(session: Session, actor: User | None, user_id: int, group_
     session.delete(membership)
     session.flush()
     _audit(session, "membership_removed", actor, now, user=user.username, group=group.name)
+
+
+def _titles(titles: Mapping[str, str] | None, errors: dict[str, str]) -> dict[str, str] | None:
+    """The translations of a group's title that are given, by language; errors under `title_<lang>`."""
+    kept: dict[str, str] = {}
+    for language, text in (titles or {}).items():
+        if language not in TRANSLATED:
+            errors[f"title_{language}"] = f"unknown language '{language}'"
+        elif len(text.strip()) > 200:
+            errors[f"title_{language}"] = "at most 200 characters"
+        elif text.strip():
+            kept[language] = text.strip()
+    return kept or None

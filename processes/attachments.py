@@ -17,6 +17,7 @@ from . import events
 from .authz import group_roles, require
 from .errors import NotFound
 from .models import Attachment, Case, User
+from .texts import Text
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 # What the bytes start with decides the type; the client's file name and content type are not trusted.
@@ -42,9 +43,9 @@ def image_type(content: bytes) -> tuple[str, str] | None:
 def photo_problem(upload: Upload) -> str | None:
     """Why `upload` cannot be accepted as a photo, or None when it can."""
     if len(upload.content) > MAX_PHOTO_BYTES:
-        return f"The photo is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MB."
+        return Text("The photo is larger than %(n)s MB.", n=MAX_PHOTO_BYTES // (1024 * 1024))
     if not upload.content or image_type(upload.content) is None:
-        return "The photo must be a JPEG or PNG image."
+        return Text("The photo must be a JPEG or PNG image.")
     return None
 
 

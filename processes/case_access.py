@@ -19,6 +19,7 @@ from engine.xml import XmlRejected, parse_xml
 from .authz import group_roles, require
 from .db import utcnow
 from .errors import NotFound
+from .events import in_story_order
 from .models import Case, Event, ProcessVersion, Task, Timer, User
 from .routines import Routine, case_routine
 from .timers import failed_timers
@@ -83,9 +84,7 @@ def view_case(session: Session, actor: User | None, case_id: int) -> CaseView:
     case = readable_case(session, actor, case_id)
     version = session.get(ProcessVersion, case.version_id)
     assert version is not None
-    log = list(session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.at, Event.id)))
-    # A completion causes the rest of its step (messages, hand-overs): tell it first.
-    log.sort(key=lambda e: (e.at, e.kind != "task_completed", e.id))
+    log = in_story_order(session.scalars(select(Event).where(Event.case_id == case.id)))
     tasks = {t.id: t for t in session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.id))}
     open_tasks = [t for t in tasks.values() if t.status == "open"]
     active = _unique(t.element_id for t in open_tasks)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from .case_access import visible_cases
 from .errors import InvalidFormData
+from .language import title_in
 from .models import CASE_STATUSES, OFFICE_KIND, Case, Group, User
 from .routines import current_versions, version_routine
 
@@ -27,13 +28,14 @@ class CasePage:
 
 def group_titles(session: Session) -> dict[str, str]:
     """Every group's title by name, for showing `streets_parks` as "Streets and parks"."""
-    return {name: title for name, title in session.execute(select(Group.name, Group.title))}
+    return {name: title_in(title, titles) for name, title, titles in
+            session.execute(select(Group.name, Group.title, Group.titles))}
 
 
 def office_choices(session: Session) -> list[tuple[str, str]]:
     """The offices a case can be routed to, as (name, title), by title."""
-    rows = session.execute(select(Group.name, Group.title).where(Group.kind == OFFICE_KIND).order_by(Group.title))
-    return [(name, title) for name, title in rows]
+    rows = session.execute(select(Group.name, Group.title, Group.titles).where(Group.kind == OFFICE_KIND))
+    return sorted(((name, title_in(title, titles)) for name, title, titles in rows), key=lambda c: c[1])
 
 
 def search_cases(

@@ -102,7 +102,7 @@ def _close_as_duplicate(session: Session, duplicate: Case, original: Case, actor
     for task in session.scalars(select(Task).where(Task.case_id == duplicate.id, Task.status == "open")):
         task.status, task.completed_at = "cancelled", now
         events.record(session, "task_cancelled", at=now, case=duplicate, actor=actor, element_id=task.element_id,
-                      task_id=task.id, office=task.group_name, reason="duplicate")
+                      task_id=task.id, office=task.group_name, reason="duplicate", task_name=task.name)
     for timer in session.scalars(select(Timer).where(Timer.case_id == duplicate.id,
                                                      Timer.state.in_(UNFIRED_TIMER_STATES))):
         timer.state = "cancelled"

@@ -15,13 +15,15 @@ from .models import Article, User
 from .users import add_member, ensure_group, ensure_user
 
 DEMO_PASSWORD = "demo"
+# name -> (title, its Swedish translation)
 OFFICES = {
-    "streets_parks": "Streets and parks",
-    "building_permits": "Building permits",
-    "social_services": "Social services",
-    "education": "Education",
-    "waste": "Waste and recycling",
+    "streets_parks": ("Streets and parks", "Gator och parker"),
+    "building_permits": ("Building permits", "Bygglov"),
+    "social_services": ("Social services", "Socialtjänsten"),
+    "education": ("Education", "Utbildning"),
+    "waste": ("Waste and recycling", "Avfall och återvinning"),
 }
+CSU_TITLES = ("Citizen Service Unit", "Kontaktcenter")
 CATEGORIES = ("pothole", "streetlight", "building_permit", "financial_aid", "school_placement",
               "missed_collection")
 CHANNELS = ("phone", "walk_in", "email", "web", "app")
@@ -80,9 +82,9 @@ NAMES = ("Alva Berg", "Nils Ek", "Sara Lind", "Omar Haddad", "Elin Sjö", "Karl 
 
 
 def seed_people(session: Session) -> dict[str, User]:
-    ensure_group(session, "csu", "Citizen Service Unit", "csu")
-    for name, title in OFFICES.items():
-        ensure_group(session, name, title, "office")
+    ensure_group(session, "csu", CSU_TITLES[0], "csu", {"sv": CSU_TITLES[1]})
+    for name, (title, swedish) in OFFICES.items():
+        ensure_group(session, name, title, "office", {"sv": swedish})
     users = {}
     for login, (display, roles, groups, manager) in PEOPLE.items():
         user = ensure_user(session, login, display_name=display, roles=roles, password=DEMO_PASSWORD,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -65,3 +65,12 @@ def batch(session: Session) -> Iterator[None]:
     if rows:
         session.flush()  # the rows the events point to (cases, users) are written first
         session.connection().execute(insert(Event), rows)
+
+
+_STORY_RANK = {"case_started": 0, "task_completed": 1}
+
+
+def in_story_order(log: Iterable[Event]) -> list[Event]:
+    """Events as a person tells them: by time, and at the same moment the case's start first, then a
+    task's completion (the engine records it after what it caused: messages, the next tasks), then by id."""
+    return sorted(log, key=lambda e: (e.at, _STORY_RANK.get(e.kind, 2), e.id))

@@ -27,6 +27,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .errors import InvalidFormData
+from .texts import Text
 
 DISPLAY_ONLY = frozenset({"text", "html", "spacer", "separator", "image", "button", "iframe", "table",
                           "documentPreview"})
@@ -39,6 +40,7 @@ EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]
 PHONE = re.compile(r"\+?\d{6,17}")  # once spaces, dashes and brackets are gone
 TRUE_WORDS, FALSE_WORDS = frozenset({"true", "on", "yes", "1"}), frozenset({"false", "off", "no", "0", ""})
 _MISSING: Any = object()
+DATE_MESSAGES = {"date": Text("Enter a valid date."), "time": Text("Enter a valid time.")}
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def validate_submission(form: Mapping[str, Any], data: Any, *, current: Mapping[
 
     `current` is the case data the form was shown with; read-only values equal to it pass."""
     if not isinstance(data, Mapping):
-        raise InvalidFormData({"_submission": "The submission must be an object of field values."})
+        raise InvalidFormData({"_submission": Text("The submission must be an object of field values.")})
     fields, errors, cleaned = form_fields(form), dict[str, str](), dict[str, Any]()
     _reject_unknown(fields, data, errors)
     for f in fields:
@@ -126,12 +128,12 @@ def validate_submission(form: Mapping[str, Any], data: Any, *, current: Mapping[
             continue
         if any(_is_true(lock, data) for lock in f.locked):
             if not _unchanged(f, value, _get(current or {}, f.path), max_text_length):
-                errors[f.key] = "This field is read-only."
+                errors[f.key] = Text("This field is read-only.")
             continue
         try:
             result = _clean(f, value, max_text_length)
         except _Invalid as err:
-            errors[f.key] = str(err)
+            errors[f.key] = err.args[0]
             continue
         if result is not _MISSING:
             _put(cleaned, f.path, result)
@@ -150,9 +152,9 @@ def _reject_unknown(fields: Sequence[Field], data: Mapping[str, Any], errors: di
             if path in branches and isinstance(value, Mapping):
                 walk(value, path)
             elif path in branches:
-                errors[".".join(path)] = "Expected a group of fields."
+                errors[".".join(path)] = Text("Expected a group of fields.")
             elif path not in known:
-                errors[".".join(path)] = "Unknown field."
+                errors[".".join(path)] = Text("Unknown field.")
 
     walk(data, ())
 
@@ -174,20 +176,20 @@ def _clean(f: Field, value: Any, limit: int) -> Any:
     if f.type == "checkbox":  # unticked is an answer ("no"), and HTML forms leave it out
         ticked = False if _is_empty(value) else _as_bool(value)
         if ticked is None:
-            raise _Invalid("Expected true or false.")
+            raise _Invalid(Text("Expected true or false."))
         if required and not ticked:
-            raise _Invalid("This box must be ticked.")
+            raise _Invalid(Text("This box must be ticked."))
         return ticked
     if f.type in ("checklist", "taglist") and value == [] and not required:
         # Nothing chosen is an answer too (form-js sends []): a gateway reading the list must find it.
         return []
     if _is_empty(value):
         if required:
-            raise _Invalid("This field is required.")
+            raise _Invalid(Text("This field is required."))
         return _MISSING
     if f.type in ("checklist", "taglist"):
         if not isinstance(value, list | str):
-            raise _Invalid("Expected a list of options.")
+            raise _Invalid(Text("Expected a list of options."))
         chosen = [_option(f, v, limit) for v in ([value] if isinstance(value, str) else value)]
         return list(dict.fromkeys(chosen))
     if f.type in ("radio", "select"):
@@ -201,7 +203,7 @@ def _clean(f: Field, value: Any, limit: int) -> Any:
         try:
             parse(text)
         except ValueError:
-            raise _Invalid(f"Enter a valid {subtype}.") from None
+            raise _Invalid(DATE_MESSAGES.get(subtype) or Text("Enter a valid datetime.")) from None
         return text
     _check_text(f.rules, text)
     return value if f.type == "textarea" else text  # line breaks and indents in long text matter
@@ -209,16 +211,16 @@ def _clean(f: Field, value: Any, limit: int) -> Any:
 
 def _check_text(rules: Mapping[str, Any], text: str) -> None:
     if "minLength" in rules and len(text) < rules["minLength"]:
-        raise _Invalid(f"Enter at least {rules['minLength']} characters.")
+        raise _Invalid(Text("Enter at least %(n)s characters.", n=rules["minLength"]))
     if "maxLength" in rules and len(text) > rules["maxLength"]:
-        raise _Invalid(f"Enter at most {rules['maxLength']} characters.")
+        raise _Invalid(Text("Enter at most %(n)s characters.", n=rules["maxLength"]))
     if rules.get("pattern") and not rules["pattern"].fullmatch(text):
-        raise _Invalid("This value does not have the expected format.")
+        raise _Invalid(Text("This value does not have the expected format."))
     kind = rules.get("validationType")
     if kind == "email" and (len(text) > 254 or not EMAIL.fullmatch(text)):
-        raise _Invalid("Enter a valid email address.")
+        raise _Invalid(Text("Enter a valid email address."))
     if kind == "phone" and not PHONE.fullmatch(re.sub(r"[\s()\-]", "", text)):
-        raise _Invalid("Enter a valid phone number.")
+        raise _Invalid(Text("Enter a valid phone number."))
 
 
 def _number(rules: Mapping[str, Any], value: Any) -> int | float:
@@ -227,18 +229,18 @@ def _number(rules: Mapping[str, Any], value: Any) -> int | float:
             raise InvalidOperation
         number = Decimal(value) if isinstance(value, int) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise _Invalid("Enter a number.") from None
+        raise _Invalid(Text("Enter a number.")) from None
     if not number.is_finite():
-        raise _Invalid("Enter a number.")
+        raise _Invalid(Text("Enter a number."))
     if abs(number) > MAX_NUMBER:
-        raise _Invalid("This number is too large.")
+        raise _Invalid(Text("This number is too large."))
     if rules.get("min") is not None and number < Decimal(str(rules["min"])):
-        raise _Invalid(f"Enter {rules['min']} or more.")
+        raise _Invalid(Text("Enter %(n)s or more.", n=rules["min"]))
     if rules.get("max") is not None and number > Decimal(str(rules["max"])):
-        raise _Invalid(f"Enter {rules['max']} or less.")
+        raise _Invalid(Text("Enter %(n)s or less.", n=rules["max"]))
     digits, exponent = rules.get("decimalDigits"), number.normalize().as_tuple().exponent
     if isinstance(digits, int) and isinstance(exponent, int) and -exponent > digits:
-        raise _Invalid("Enter a whole number." if digits == 0 else f"Use at most {digits} decimals.")
+        raise _Invalid(Text("Enter a whole number.") if digits == 0 else Text("Use at most %(n)s decimals.", n=digits))
     return int(number) if number == number.to_integral_value() else float(number)
 
 
@@ -249,16 +251,16 @@ def _option(f: Field, value: Any, limit: int) -> Any:
         same = value == option and type(value) is type(option)
         if same or (isinstance(value, str) and value == str(option)):
             return option
-    raise _Invalid("Choose one of the listed options.")
+    raise _Invalid(Text("Choose one of the listed options."))
 
 
 def _string(value: Any, limit: int) -> str:
     if not isinstance(value, str):
-        raise _Invalid("Expected text.")
+        raise _Invalid(Text("Expected text."))
     if len(value) > limit:
-        raise _Invalid(f"Enter at most {limit} characters.")
+        raise _Invalid(Text("Enter at most %(n)s characters.", n=limit))
     if "\x00" in value:  # PostgreSQL cannot store it, and no person typed it
-        raise _Invalid("This value contains characters that are not allowed.")
+        raise _Invalid(Text("This value contains characters that are not allowed."))
     return value
 
 

@@ -22,8 +22,10 @@ from engine import InvalidProcess
 
 from .errors import DomainError, NotFound
 from .inbox_sql import DUE_FILTERS, FilterShape, T, condition, like_pattern, page_statement, plan
+from .language import reading_language, title_in
 from .models import Group, Membership, ProcessVersion, User
 from .service_catalog import list_services
+from .translations import current_texts
 
 SCOPES = ("all", "mine", "unclaimed")
 PAGE_SIZE = 50
@@ -121,11 +123,13 @@ class Visibility:
 def visibility(session: Session, actor: User) -> Visibility:
     """The inbox rules for `actor` (memberships as in processes.authz); an administrator manages every group."""
     if actor.has_role("admin"):
-        titles = {name: title for name, title in session.execute(select(Group.name, Group.title).order_by(Group.name))}
+        titles = {name: title_in(title, titles) for name, title, titles in
+                  session.execute(select(Group.name, Group.title, Group.titles).order_by(Group.name))}
         return Visibility(actor.id, (), tuple(titles), titles)
     rows = session.execute(MEMBERSHIPS, {"user_id": actor.id}).all()
-    return Visibility(actor.id, tuple(name for name, _, manager in rows if not manager),
-                      tuple(name for name, _, manager in rows if manager), {name: title for name, title, _ in rows})
+    return Visibility(actor.id, tuple(name for name, _, manager, _ in rows if not manager),
+                      tuple(name for name, _, manager, _ in rows if manager),
+                      {name: title_in(title, titles) for name, title, _, titles in rows})
 
 
 def visible_condition(vis: Visibility) -> tuple[ColumnElement[bool], dict[str, Any]]:
@@ -170,7 +174,8 @@ ROW_COLUMNS = (T.id, T.name, T.element_id, T.group_name, T.assignee_id, T.due_at
 # Built once: the statements of every request differ only in their parameters.
 ROWS_BY_ID = (select(*ROW_COLUMNS, User.display_name).outerjoin(User, User.id == T.assignee_id)
               .where(T.id.in_(bindparam("ids", expanding=True))))
-MEMBERSHIPS = (select(Group.name, Group.title, Membership.is_manager).join(Membership, Membership.group_id == Group.id)
+MEMBERSHIPS = (select(Group.name, Group.title, Membership.is_manager, Group.titles)
+               .join(Membership, Membership.group_id == Group.id)
                .where(Membership.user_id == bindparam("user_id")).order_by(Group.name))
 
 
@@ -230,12 +235,14 @@ _options: dict[tuple[str, ...], FilterOptions] = {}
 def filter_options(session: Session) -> FilterOptions:
     """The values the process and category filters offer (small tables, not the tasks table)."""
     deployed = session.execute(DEPLOYED).all()
-    key = tuple(content_hash for _, _, content_hash in deployed)
+    language = reading_language()  # the names are in the reader's language
+    key = (language, *(content_hash for _, _, content_hash in deployed))
     options = _options.get(key)
     if options is None:
         newest: dict[str, str] = {}
         for process_key, name, _ in deployed:
-            newest.setdefault(process_key, name)
+            if process_key not in newest:
+                newest[process_key] = current_texts(session, process_key).name(process_key, name, language)
         try:
             categories = [(service.code, service.name) for service in list_services(session)]
         except (NotFound, InvalidProcess):  # nothing (usable) deployed: the inbox still works, unfiltered

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from .authz import group_roles, require
 from .inbox import InboxRow, T, load_rows
+from .language import title_in
 from .models import Group, Membership, User
 from .routines import follow_up_elements
 
@@ -92,7 +93,7 @@ def is_follow_up(session: Session) -> ColumnElement[bool]:
 
 def _office(session: Session, group: Group, members: list[Member], follow_up: ColumnElement[bool],
             now: datetime) -> OfficeOverview:
-    office = OfficeOverview(group.name, group.title)
+    office = OfficeOverview(group.name, title_in(group.title, group.titles))
     mine = (T.status == "open", T.group_name == group.name)
     dated = select(T.id).where(*mine).order_by(T.due_at.asc().nulls_last(), T.id)
     office.follow_ups = _rows(session, dated.where(follow_up).limit(LIST_LIMIT), now)

@@ -13,17 +13,19 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVarTuple
+from typing import TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from .authz import group_roles
 from .errors import InvalidFormData, NotFound, PermissionDenied
+from .language import reading_language, title_in
 from .models import OFFICE_KIND, Case, Group, ProcessFile, Task, User
 from .routines import current_versions, version_routine
 from .runtime import calendar
 from .service_catalog import list_services
+from .translations import option_labels
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 5 * 366
@@ -87,11 +89,12 @@ def scoped(filters: Filters, offices: list[str] | None) -> list[str] | None:
 
 def filter_choices(session: Session, offices: list[str] | None) -> Choices:
     """Offices (only the visible ones), and the categories and channels of the intake form."""
-    query = select(Group.name, Group.title).where(Group.kind == OFFICE_KIND).order_by(Group.title)
+    query = select(Group.name, Group.title, Group.titles).where(Group.kind == OFFICE_KIND)
     if offices is not None:
         query = query.where(Group.name.in_(offices))
     return Choices(
-        offices=[(name, title) for name, title in session.execute(query)],
+        offices=sorted(((name, title_in(title, titles)) for name, title, titles in session.execute(query)),
+                       key=lambda choice: choice[1]),
         categories=_categories(session),
         channels=channel_options(session),
     )
@@ -123,28 +126,15 @@ def channel_options(session: Session) -> list[Choice]:
 
 
 def _field_options(forms: Iterable[str], field: str) -> list[Choice]:
-    """The options of form field `field` in the first of `forms` that has it."""
+    """The options of form field `field`, in the reader's language, in the first of `forms` that has it."""
     for content in forms:
-        for component in _components(content):
-            if component.get("key") == field and isinstance(component.get("values"), list):
-                return [(str(v.get("value")), str(v.get("label") or v.get("value")))
-                        for v in component["values"] if isinstance(v, dict)]
+        try:
+            labels = option_labels(json.loads(content), field, reading_language())
+        except (ValueError, AttributeError):
+            continue
+        if labels:
+            return list(labels.items())
     return []
-
-
-def _components(content: str) -> list[dict[str, Any]]:
-    try:
-        schema = json.loads(content)
-    except ValueError:
-        return []
-    found: list[dict[str, Any]] = []
-    stack = list(schema.get("components", [])) if isinstance(schema, dict) else []
-    while stack:
-        component = stack.pop()
-        if isinstance(component, dict):
-            found.append(component)
-            stack.extend(component.get("components", []))
-    return found
 
 
 def parse_filters(args: Mapping[str, str], choices: Choices, *, today: date) -> Filters:

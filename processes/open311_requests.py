@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .case_search import group_titles
 from .db import utcnow
 from .errors import InvalidFormData, NotFound
-from .models import Case, Event, Group
+from .models import Case, Event
 from .routines import Routine, case_routine
 from .runtime import calendar
 from .service_catalog import Service, list_services, services_version
@@ -113,7 +114,7 @@ def service_request_views(session: Session, cases: Sequence[Case]) -> list[dict[
         services = {s.code: s for s in list_services(session)}
     except NotFound:
         services = {}
-    titles = {name: title for name, title in session.execute(select(Group.name, Group.title))}
+    titles = group_titles(session)
     updated = _last_changes(session, [c.id for c in cases])
     return [_view(case, services.get(case.category or ""), titles, updated.get(case.id)) for case in cases]
 

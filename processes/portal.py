@@ -21,6 +21,7 @@ from .handover import start_with_intake
 from .models import Case
 from .routines import citizen_version, version_routine
 from .service_catalog import list_services
+from .texts import Text
 
 LANGUAGES = ("en", "sv")
 MAX_DESCRIPTION = 4000  # the intake form's limit
@@ -72,12 +73,13 @@ def _check(session: Session, data: PortalRequest) -> tuple[dict[str, Any], dict[
     codes = {code for code, _ in portal_categories(session)}
     category = data.category.strip()
     if category not in codes:
-        errors["category"] = "Choose one of the listed categories." if category else "Choose a category."
+        errors["category"] = Text("Choose one of the listed categories.") if category else Text("Choose a category.")
     name, email, location = data.citizen_name.strip(), data.citizen_email.strip(), data.location.strip()
-    _text(errors, "citizen_name", name, MAX_NAME, "Enter your name.")
-    _text(errors, "citizen_email", email, MAX_EMAIL, "Enter your e-mail address: we send the tracking link there.")
+    _text(errors, "citizen_name", name, MAX_NAME, Text("Enter your name."))
+    _text(errors, "citizen_email", email, MAX_EMAIL,
+          Text("Enter your e-mail address: we send the tracking link there."))
     if email and "citizen_email" not in errors and not EMAIL.fullmatch(email):
-        errors["citizen_email"] = "Enter an e-mail address like name@example.org."
+        errors["citizen_email"] = Text("Enter an e-mail address like name@example.org.")
     _text(errors, "location", location, MAX_LOCATION, None)
     place = _coordinates(errors, data.latitude, data.longitude)
     if location:
@@ -86,9 +88,10 @@ def _check(session: Session, data: PortalRequest) -> tuple[dict[str, Any], dict[
     coordinates = f"({place['lat']}, {place['long']})" if "lat" in place and "long" in place else ""
     where = " ".join(part for part in (location, coordinates) if part)
     full = f"{description}\n\nLocation: {where}" if where else description
-    _text(errors, "description", description, MAX_DESCRIPTION, "Describe your request.")
+    _text(errors, "description", description, MAX_DESCRIPTION, Text("Describe your request."))
     if "description" not in errors and len(full) > MAX_DESCRIPTION:
-        errors["description"] = f"The description and location together must stay under {MAX_DESCRIPTION} characters."
+        errors["description"] = Text("The description and location together must stay under %(n)s characters.",
+                                      n=MAX_DESCRIPTION)
     if data.photo is not None and (problem := photo_problem(data.photo)):
         errors["photo"] = problem
     if errors:
@@ -104,7 +107,7 @@ def _text(errors: dict[str, str], key: str, value: str, limit: int, missing: str
     if not value and missing:
         errors[key] = missing
     elif len(value) > limit:
-        errors[key] = f"At most {limit} characters, please."
+        errors[key] = Text("At most %(n)s characters, please.", n=limit)
 
 
 def _coordinates(errors: dict[str, str], latitude: str, longitude: str) -> dict[str, Any]:
@@ -117,10 +120,10 @@ def _coordinates(errors: dict[str, str], latitude: str, longitude: str) -> dict[
         try:
             value = float(text.strip())
         except ValueError:
-            errors[field] = f"Enter the {field} as a number of degrees, or leave both coordinates empty."
+            errors[field] = Text("Enter the coordinate as a number of degrees, or leave both coordinates empty.")
             continue
         if not -limit <= value <= limit:  # also refuses nan and inf
-            errors[field] = f"The {field} must be between -{limit:g} and {limit:g}."
+            errors[field] = Text("It must be between -%(n)s and %(n)s.", n=f"{limit:g}")
             continue
         place[key] = round(value, 6)
     return place

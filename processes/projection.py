@@ -100,7 +100,7 @@ def _apply(
             task.status = "cancelled"
             task.completed_at = now
             events.record(session, "task_cancelled", at=now, case=case, element_id=task.element_id,
-                          task_id=task.id, office=task.group_name)
+                          task_id=task.id, office=task.group_name, task_name=task.name)
 
     created = _new_tasks(session, case, snapshot, open_tasks, routine, now)
     for task in [*open_tasks.values(), *created]:
@@ -119,7 +119,8 @@ def _apply(
         session.flush()  # the new tasks' ids, for their events
     for task in created:
         events.record(session, "task_created", at=now, case=case, element_id=task.element_id,
-                      task_id=task.id, office=task.group_name, group=task.group_name)
+                      task_id=task.id, office=task.group_name, group=task.group_name,
+                      task_name=task.name)
         _record_handoff(session, case, task, actor, now)
     if closing:
         events.record(session, "case_closed", at=now, case=case, actor=actor)

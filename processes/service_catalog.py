@@ -13,17 +13,19 @@ import ast
 from dataclasses import dataclass
 
 from lxml import etree
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import ProcessBundle, file_kind
 from engine.xml import XmlRejected, parse_xml
 
+from .case_search import group_titles
 from .errors import NotFound
 from .forms import form_fields
-from .models import Group, ProcessVersion
+from .language import reading_language
+from .models import ProcessVersion
 from .routines import citizen_version, version_routine
 from .runtime import bundle_for
+from .translations import version_texts
 
 CATCH_ALL = ("", "-")
 
@@ -68,8 +70,9 @@ def list_services(session: Session) -> list[Service]:
         if len(_parsed) > 32:  # a handful of versions a year; never let it grow without bound
             _parsed.clear()
         _parsed[(version.key, version.content_hash)] = entries
-    titles = {name: title for name, title in session.execute(select(Group.name, Group.title))}
-    return [_service(entry, titles) for entry in entries]
+    titles = group_titles(session)
+    texts, language, field = version_texts(version), reading_language(), version_routine(version).category_field
+    return [_service(entry, titles, texts.option(field or "", entry.code, language)) for entry in entries]
 
 
 def find_service(session: Session, code: str) -> Service:
@@ -79,12 +82,13 @@ def find_service(session: Session, code: str) -> Service:
     raise NotFound(f"no service with service_code '{code}'")
 
 
-def _service(entry: _Entry, titles: dict[str, str]) -> Service:
+def _service(entry: _Entry, titles: dict[str, str], label: str | None) -> Service:
     title = titles.get(entry.office) if entry.office else None
-    words = [entry.code.replace("_", " "), entry.name.lower(), *([title.lower()] if title else [])]
+    name = label or entry.name  # in the reader's language
+    words = [entry.code.replace("_", " "), entry.name.lower(), name.lower(), *([title.lower()] if title else [])]
     return Service(
-        code=entry.code, name=entry.name,
-        description=entry.rule_description or (f"{entry.name}: handled by {title}" if title else entry.name),
+        code=entry.code, name=name,
+        description=entry.rule_description or (f"{name}: handled by {title}" if title else name),
         office=entry.office, office_title=title, keywords=tuple(dict.fromkeys(words)),
     )
 

@@ -14,11 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from . import events
 from .authz import may_work_on
 from .db import utcnow
 from .errors import InvalidFormData
 from .json_values import parse_client_json
-from .models import Case, Event, Group, Task, User
+from .models import Case, Event, Task, User
 from .routines import case_routine
 from .runtime import calendar
 from .tasks import ConcurrentUpdate, complete_task, task_form, view_task
@@ -71,7 +72,8 @@ class TaskPage:
 
 def group_titles(session: Session) -> dict[str, str]:
     """Group name -> title, for people-facing text."""
-    return {name: title for name, title in session.execute(select(Group.name, Group.title))}
+    from .case_search import group_titles as titles_by_name
+    return titles_by_name(session)
 
 
 def task_page(session: Session, actor: User | None, task_id: int, *, now: datetime | None = None) -> TaskPage:
@@ -85,8 +87,9 @@ def task_page(session: Session, actor: User | None, task_id: int, *, now: dateti
     return TaskPage(
         task=task, case=case, form=task_form(session, task),
         data=dict(task.form_data or {}) if task.status == "completed" else dict(case.data or {}),
-        deadline=deadline(case.due_at or task.due_at, now or utcnow()),
-        timeline=[e for e in log if e.kind in TIMELINE_KINDS],
+        # a closed case has no time left, however late it was
+        deadline=deadline(case.due_at or task.due_at, now or utcnow()) if case.status == "open" else None,
+        timeline=[e for e in events.in_story_order(log) if e.kind in TIMELINE_KINDS],
         tasks={t.id: t for t in session.scalars(select(Task).where(Task.case_id == case.id))},
         groups=group_titles(session),
         may_work=may_work,

@@ -110,7 +110,7 @@ def claim_task(session: Session, actor: User, task_id: int, *, now: datetime | N
     task.claimed_at = now
     task.pick_up(now)
     events.record(session, "task_claimed", at=now, case=task.case, actor=actor, element_id=task.element_id,
-                  task_id=task.id, office=task.group_name)
+                  task_id=task.id, office=task.group_name, task_name=task.name)
     _flush(session, task)
     return task
 
@@ -131,7 +131,7 @@ def unclaim_task(session: Session, actor: User, task_id: int, *, now: datetime |
     task.assignee = None
     task.claimed_at = None
     events.record(session, "task_unclaimed", at=now, case=task.case, actor=actor,
-                  element_id=task.element_id, task_id=task.id, office=task.group_name)
+                  element_id=task.element_id, task_id=task.id, office=task.group_name, task_name=task.name)
     _flush(session, task)
     return task
 
@@ -148,7 +148,7 @@ def assign_task(session: Session, actor: User | None, task_id: int, assignee: Us
     task.claimed_at = now
     task.pick_up(now)
     events.record(session, "task_assigned", at=now, case=task.case, actor=actor, element_id=task.element_id,
-                  task_id=task.id, office=task.group_name, assignee=assignee.username)
+                  task_id=task.id, office=task.group_name, assignee=assignee.username, task_name=task.name)
     _flush(session, task)
     return task
 
@@ -221,7 +221,7 @@ def complete_task(
             if task.assignee_id is None and actor is not None:
                 task.assignee = actor
             events.record(session, "task_completed", at=now, case=case, actor=actor, element_id=task.element_id,
-                          task_id=task.id, office=task.group_name)
+                          task_id=task.id, office=task.group_name, task_name=task.name)
             apply_snapshot(session, case, snapshot, actor=actor, now=now, source=task,
                            open_tasks=open_tasks)
             session.flush()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from .attachments import case_attachments
 from .errors import NotFound
+from .language import title_in
 from .models import CSU_KIND, Attachment, Case, Event, Group, SurveyResponse, Task
 from .routines import Routine, case_routine
 
@@ -71,9 +72,9 @@ def tracking_view(session: Session, token: str) -> TrackingView:
 
 def case_milestones(session: Session, case: Case) -> list[Milestone]:
     """The case's history in the citizen's words, oldest first, from its tasks and events."""
-    groups = session.execute(select(Group.name, Group.title, Group.kind)).all()
-    titles = {name: title for name, title, _ in groups}
-    desks = {name for name, _, kind in groups if kind == CSU_KIND}
+    groups = session.execute(select(Group.name, Group.title, Group.kind, Group.titles)).all()
+    titles = {name: title_in(title, translated) for name, title, _, translated in groups}
+    desks = {name for name, _, kind, _ in groups if kind == CSU_KIND}
     routine = case_routine(case)
     found = [(case.created_at, 0, Milestone("received", case.created_at))]
     tasks = session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.created_at, Task.id))

@@ -27,13 +27,17 @@ def find_group(session: Session, name: str) -> Group:
     return group
 
 
-def ensure_group(session: Session, name: str, title: str, kind: str = "office") -> Group:
-    """The group `name`, created if missing (idempotent, for set-up and demo data)."""
+def ensure_group(session: Session, name: str, title: str, kind: str = "office",
+                 titles: dict[str, str] | None = None) -> Group:
+    """The group `name`, created if missing (idempotent, for set-up and demo data); `titles` by language
+    are added where the group has none."""
     group = session.scalars(select(Group).where(Group.name == name)).first()
     if group is None:
-        group = Group(name=name, title=title, kind=kind, active=True)
+        group = Group(name=name, title=title, kind=kind, active=True, titles=titles or None)
         session.add(group)
         session.flush()
+    elif titles and not group.titles:
+        group.titles = dict(titles)
     return group
 
 

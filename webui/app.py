@@ -12,10 +12,12 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from processes.db import database_url
+from processes.language import install_language_source
+from processes.texts import install_translator
 from processes.unit import Database
 
 from .errors import register_error_handlers
-from .extensions import babel, csrf, limiter, login_manager, select_locale
+from .extensions import babel, csrf, limiter, login_manager, reader_language, select_locale, translate_text
 from .helpers import register_helpers
 from .input_guard import IdConverter, StrictJSONProvider, apply_body_limit, reject_nul_bytes
 from .logging import configure_logging, init_request_logging
@@ -70,6 +72,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.before_request(apply_body_limit)  # before CSRFProtect's hook, which reads the form
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_language_source(reader_language)  # processes word titles, names and messages for the reader
+    install_translator(translate_text)
     limiter.init_app(app)
     app.teardown_appcontext(close_session)
     if not app.testing:

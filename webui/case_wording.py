@@ -40,10 +40,14 @@ def channel_label(channel: str | None) -> str:
 
 def describe_event(event: Event, tasks: Mapping[int, Task], groups: Mapping[str, str]) -> str:
     """One sentence for a timeline entry; the actor and the time are shown beside it."""
+    from .wording import element_name  # wording builds on humanize, defined here
+
     details = event.details or {}
     task = tasks.get(event.task_id) if event.task_id is not None else None
+    # the name the task had then (renaming it later does not rewrite history), in the reader's language
+    stored = str(details.get("task_name") or (task.name if task is not None else (event.element_id or "")))
     words = {
-        "task": task.name if task is not None else (event.element_id or ""),
+        "task": element_name(task.process_key if task is not None else None, event.element_id, stored),
         "office": groups.get(event.office or "", event.office or ""),
         "source": groups.get(str(details.get("from", "")), str(details.get("from", ""))),
     }
@@ -83,4 +87,17 @@ _SENTENCES: dict[str, Any] = {
     "signal_failed": lambda e, d, w: _("Signal “%(name)s” was not taken: the process failed at %(where)s "
                                        "(%(message)s).", name=d.get("name", ""), where=d.get("failed_at") or "?",
                                        message=d.get("message", "")),
+    "survey_answered": lambda e, d, w: _("Survey answered: %(score)s out of 5.", score=d.get("score", "?")),
+    "case_migrated": lambda e, d, w: _("Case moved from process version %(old)s to version %(new)s.",
+                                       old=d.get("from_version", "?"), new=d.get("to_version", "?")),
+    "attachment_added": lambda e, d, w: _("Photo attached: %(name)s.", name=d.get("filename", "")),
+    "citizen_replied": lambda e, d, w: _("The citizen replied on the tracking page."),
+    "linked_as_duplicate": lambda e, d, w: _("Linked as a duplicate of %(ref)s.", ref=d.get("original_ref", "")),
+    "duplicate_linked": lambda e, d, w: _("Request %(ref)s linked to this one as a duplicate.",
+                                          ref=d.get("duplicate_ref", "")),
+    "duplicate_answered": lambda e, d, w: _("Answered with the answer of the original request."),
+    "notification_sent": lambda e, d, w: _("Message to the citizen sent: %(what)s.", what=_notification(d)),
+    "notification_failed": lambda e, d, w: _("Message to the citizen not sent yet: %(what)s.", what=_notification(d)),
+    "notification_retried": lambda e, d, w: _("Message to the citizen to be sent again: %(what)s.",
+                                              what=_notification(d)),
 }

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, g, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -19,6 +21,7 @@ from processes.errors import (
     PermissionDenied,
     ProcessNotDeployable,
 )
+from processes.texts import Text, translated
 
 from .open311_format import errors as open311_errors
 
@@ -68,12 +71,13 @@ def register_error_handlers(app: Flask) -> None:
             extra["problems"] = error.problems
         if isinstance(error, CaseStepFailed):
             extra.update(element_id=error.element_id, detail=error.message)
-        return error_response(status_for(error), str(error), **extra)
+        message = error.args[0] if len(error.args) == 1 and isinstance(error.args[0], Text) else error
+        return error_response(status_for(error), str(translated(message)), **extra)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:
-        return error_response(400, f"The form expired or was not sent from this site ({error.description}). "
-                                   "Reload the page and try again.")
+        return error_response(400, _("The form expired or was not sent from this site (%(reason)s). "
+                                     "Reload the page and try again.", reason=error.description))
 
     @app.errorhandler(DatabaseUnavailable)
     @app.errorhandler(OperationalError)  # the connection dropped mid-request (database restart, failover)
@@ -82,10 +86,10 @@ def register_error_handlers(app: Flask) -> None:
         # Render as for a visitor: looking up the logged-in user (or their language) needs the database.
         g._login_user = AnonymousUserMixin()
         if is_disk_full(error):
-            return error_response(503, "The database's disk is full, so nothing was saved. "
-                                       "Ask the administrator to free some space, then try again.")
-        return error_response(503, "The database is not available; please try again in a moment.")
+            return error_response(503, _("The database's disk is full, so nothing was saved. "
+                                         "Ask the administrator to free some space, then try again."))
+        return error_response(503, _("The database is not available; please try again in a moment."))
 
-    for status, message in ((404, "Page not found."), (405, "Method not allowed."),
-                            (413, "The request is too large."), (429, "Too many attempts; wait a minute.")):
-        app.register_error_handler(status, lambda _e, s=status, m=message: error_response(s, m))
+    for status, message in ((404, _l("Page not found.")), (405, _l("Method not allowed.")),
+                            (413, _l("The request is too large.")), (429, _l("Too many attempts; wait a minute."))):
+        app.register_error_handler(status, lambda _e, s=status, m=message: error_response(s, str(m)))

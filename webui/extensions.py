@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import request
-from flask_babel import Babel
+from collections.abc import Mapping
+from typing import Any
+
+from flask import has_request_context, request
+from flask_babel import Babel, get_locale, gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
@@ -24,3 +27,18 @@ def select_locale() -> str | None:
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return str(current_user.locale)
     return request.accept_languages.best_match(LOCALES)
+
+
+def reader_language() -> str | None:
+    """The language of the page being rendered; None outside a request (processes.language's default)."""
+    if not has_request_context():
+        return None
+    locale = get_locale()
+    return locale.language if locale is not None else None
+
+
+def translate_text(template: str, params: Mapping[str, Any]) -> str:
+    """A processes.texts.Text in the reader's language (the catalogue keeps its English template)."""
+    if not has_request_context():
+        raise RuntimeError("no reader")
+    return gettext(template, **params)

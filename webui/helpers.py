@@ -10,9 +10,11 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from processes.language import title_in
 from processes.starting import may_start_any
 
 from .session import db_session
+from .wording import category_label, element_name, option_label, task_name
 
 Rule = str | tuple[str, ...] | Callable[[], bool] | None
 
@@ -65,3 +67,6 @@ def register_helpers(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["localdate"] = local_date
     app.jinja_env.globals["get_locale"] = get_locale  # <html lang> must name the language shown
+    app.jinja_env.globals.update(task_name=task_name, element_name=element_name, option_label=option_label)
+    app.jinja_env.filters["category"] = category_label
+    app.jinja_env.globals["group_title"] = lambda group: title_in(group.title, group.titles)

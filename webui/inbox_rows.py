@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 
 from processes.inbox import InboxRow, Visibility
 
+from .wording import category_label, task_name
+
 
 @dataclass(frozen=True)
 class Ages:
@@ -66,9 +68,9 @@ def present(rows: list[InboxRow], vis: Visibility, now: datetime, zone: tzinfo) 
         action = "claim" if row.assignee_id is None else ("unclaim" if mine or managed else None)
         summary = row.summary or ""
         views.append(RowView(
-            id=row.id, name=row.name, case_ref=row.case_ref or "",
+            id=row.id, name=task_name(row), case_ref=row.case_ref or "",
             summary=summary if len(summary) <= 70 else summary[:67].rstrip() + "…",
-            category=row.category or "", citizen=row.citizen_name or "",
+            category=category_label(row.category, row.process_key), citizen=row.citizen_name or "",
             office=vis.titles.get(row.group_name or "", row.group_name or ""), assignee=row.assignee_name or "",
             mine=mine, due=local_text(row.due_at, zone), due_iso=row.due_at.isoformat() if row.due_at else "",
             overdue=row.overdue, age=ages.since(row.created_at, now), action=action, selectable=managed,

@@ -17,7 +17,9 @@ from processes.errors import InvalidFormData, NotFound
 from processes.forms import Field, form_fields
 from processes.intake import article_key, intake_form, intake_receipt, intake_routine, register_request, require_agent
 from processes.knowledge import get_article, mark_not_helpful, search_articles
+from processes.language import reading_language
 from processes.models import Article
+from processes.translations import form_in
 
 from .errors import wants_json
 from .helpers import local_date
@@ -123,7 +125,7 @@ def _with_chosen(articles: list[Article], chosen: Article | None) -> list[Articl
 
 
 def _fields() -> list[Field]:
-    return form_fields(intake_form(db_session()))
+    return form_fields(form_in(intake_form(db_session()), reading_language()))
 
 
 def _render(*, values: dict[str, Any], query: str, errors: dict[str, str] | None = None, status: int = 200) -> Any:

@@ -10,8 +10,11 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from processes.errors import InvalidFormData, TaskAlreadyCompleted
+from processes.language import reading_language
 from processes.task_page import NextStep, parse_payload, submit_task, task_page
 from processes.tasks import ConcurrentUpdate, claim_task
+from processes.texts import translated
+from processes.translations import form_in
 
 from .case_wording import channel_label, describe_event, humanize
 from .helpers import local_date, local_datetime
@@ -70,7 +73,9 @@ def _render(task_id: int, *, status: int = 200, errors: dict[str, str] | None = 
     page = task_page(db_session(), actor(), task_id)
     data = page.data if conflict else {**page.data, **(submitted or {})}
     return render_template(
-        "tasks/task.html", page=page, task=page.task, case=page.case, form_data=data, errors=errors or {},
+        "tasks/task.html", page=page, task=page.task, case=page.case, form_data=data,
+        form=form_in(page.form, reading_language()) if page.form else page.form,
+        errors={key: translated(message) for key, message in (errors or {}).items()},
         submitted=submitted if conflict else None, conflict=conflict,
         timeline=[(event, describe_event(event, page.tasks, page.groups)) for event in page.timeline],
         channel_label=channel_label, humanize=humanize, case_url=case_url(page.case.id),

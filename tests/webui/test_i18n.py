@@ -27,7 +27,7 @@ from .conftest import csrf_token, login
 ROOT = Path(__file__).resolve().parents[2]
 SV_PO = ROOT / "webui" / "translations" / "sv" / "LC_MESSAGES" / "messages.po"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
-            "lazy_pgettext": ((1, "c"), 2), "pgettext": ((1, "c"), 2)}
+            "lazy_pgettext": ((1, "c"), 2), "pgettext": ((1, "c"), 2), "Text": None}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
@@ -116,8 +116,9 @@ def test_unknown_language_is_refused(client: FlaskClient, session: Session, peop
 
 
 def test_every_text_of_the_templates_and_views_has_a_swedish_translation() -> None:
-    """After changing a text: `make messages`, translate the new entries in sv/messages.po."""
-    method_map = [("webui/**.py", "python"), ("webui/templates/**.html", "jinja2")]
+    """After changing a text: `make messages`, translate the new entries in sv/messages.po (processes mark
+    theirs with processes.texts.Text)."""
+    method_map = [("webui/**.py", "python"), ("processes/**.py", "python"), ("webui/templates/**.html", "jinja2")]
     wanted = {(context, message if isinstance(message, str) else message[0])
               for _file, _line, message, _comments, context in
               extract_from_dir(str(ROOT), method_map, keywords=KEYWORDS)}

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from processes import admin
+from processes.language import TRANSLATED
 from processes.models import GROUP_KINDS, ROLES
 
 from ..input_guard import whole_number
@@ -97,7 +98,7 @@ def create_group() -> Any:
     form = request.form
     group, errors = attempt(lambda: admin.create_group(
         db_session(), actor(), form.get("name", ""), title=form.get("title", ""), kind=form.get("kind", "office"),
-        email=form.get("email", "")))
+        email=form.get("email", ""), titles=_titles(form)))
     if errors or group is None:
         return render_template("admin/groups.html", groups=admin.list_groups(db_session(), actor()),
                                kinds=GROUP_KINDS, errors=errors, form=form), 422
@@ -125,7 +126,7 @@ def update_group(group_id: int) -> Any:
     form = request.form
     _done, errors = attempt(lambda: admin.update_group(
         db_session(), actor(), group_id, title=form.get("title", ""), kind=form.get("kind", ""),
-        email=form.get("email", ""), active=_checked("active")))
+        email=form.get("email", ""), active=_checked("active"), titles=_titles(form)))
     if errors:
         return _render_group(group_id, errors, 422)
     flash(_("Changes saved."), "success")
@@ -139,3 +140,8 @@ def add_member(group_id: int) -> Any:
     commit()
     flash(_("Membership saved."), "success")
     return redirect(url_for("admin.group", group_id=group_id))
+
+
+def _titles(form: Any) -> dict[str, str]:
+    """The title's translations from the fields `title_<language>`."""
+    return {language: form.get(f"title_{language}", "") for language in TRANSLATED}
