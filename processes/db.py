@@ -51,10 +51,28 @@ class DatabaseUnavailable(ServiceInterrupted):
 
     @classmethod
     def from_error(cls, url: str, err: DBAPIError) -> DatabaseUnavailable:
-        """For an error the driver raised: its own first line is the reason (a full disk says so)."""
+        """For an error the driver raised: its own first line is the reason (a full disk and a missing
+        schema say so)."""
         if is_disk_full(err):
             return DatabaseFull(url)
+        if schema_missing(err):
+            return SchemaMissing(url, _first_line(err))
         return cls(url, _first_line(err))
+
+
+class SchemaMissing(DatabaseUnavailable):
+    """The database answers but has no OneStop tables: nobody ran the migrations on it."""
+
+    MESSAGE = "the database has no OneStop schema: run `onestop db upgrade`"
+
+    def __init__(self, url: str, reason: str):
+        super().__init__(url, reason)
+        self.args = (f"{self.MESSAGE} ({self.url}: {self.reason})",)
+
+
+def schema_missing(err: DBAPIError) -> bool:
+    """Whether the driver says a table does not exist (SQLite's "no such table", PostgreSQL's 42P01)."""
+    return getattr(err.orig, "sqlstate", None) == "42P01" or "no such table" in str(err.orig or "")
 
 
 class DatabaseFull(DatabaseUnavailable):
@@ -186,10 +204,17 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _create_sqlite_folder(url: str, database: str | None) -> None:
+    """The default database's folder (instance/) is made on first use; any other must exist already,
+    so a mistyped --db path is an error instead of a new, empty database somewhere unexpected."""
     if not database or database == ":memory:" or database.startswith("file:"):
         return
+    folder = Path(database).parent
+    if folder.is_dir():
+        return
+    if url != DEFAULT_URL:
+        raise DatabaseUnavailable(url, f"the folder {folder} does not exist: create it first, or check the path")
     try:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise DatabaseUnavailable(url, f"cannot create the folder for {database}: {err.strerror}") from err
 

@@ -1,6 +1,7 @@
 """Demo data: offices, users for every role, knowledge-base articles and cases in every state.
 
-Demo data only: the passwords are public. Idempotent for people and offices; cases are added.
+Demo data only: the passwords are public. Idempotent: people, offices and articles are made once,
+cases only in a database that has none.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .db import utcnow
-from .models import Article, User
+from .models import Article, Case, User
 from .users import add_member, ensure_group, ensure_user
 
 DEMO_PASSWORD = "demo"
@@ -101,6 +102,12 @@ def seed_articles(session: Session) -> None:
     for title, category, body in ARTICLES:
         session.add(Article(title=title, category=category, body=body))
     session.flush()
+
+
+def existing_cases(session: Session) -> int:
+    """How many cases the database has: demo cases go only into a database without any, so running
+    the demo twice does not double them (and never mixes them into real work)."""
+    return session.scalar(select(func.count()).select_from(Case)) or 0
 
 
 def seed_cases(session: Session, users: dict[str, User], count: int, *, seed: int = 7,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
-from .db import DatabaseUnavailable, make_engine, session_factory
+from .db import DatabaseUnavailable, make_engine, schema_missing, session_factory
 from .tasks import ConcurrentUpdate
 
 T = TypeVar("T")
@@ -37,6 +37,11 @@ class Database:
                         raise
                 except OperationalError as err:
                     session.rollback()
+                    raise DatabaseUnavailable.from_error(self.url, err) from err
+                except ProgrammingError as err:  # PostgreSQL reports a missing table this way
+                    session.rollback()
+                    if not schema_missing(err):
+                        raise
                     raise DatabaseUnavailable.from_error(self.url, err) from err
         raise AssertionError("unreachable")
 

@@ -333,22 +333,26 @@ def versions(ctx: Context, key: str) -> None:
 @pass_ctx
 def demo(ctx: Context, count: int) -> None:
     """Seed demo offices, users (password 'demo'), articles and cases."""
-    from processes.demo import DEMO_PASSWORD, PEOPLE, seed_articles, seed_cases, seed_people
+    from processes.demo import DEMO_PASSWORD, PEOPLE, existing_cases, seed_articles, seed_cases, seed_people
 
-    with click.progressbar(length=count, label="demo cases") as bar:
-        done = 0
+    def people(session: Session) -> int:
+        seed_people(session)
+        seed_articles(session)
+        return existing_cases(session)
 
-        def advance(n: int) -> None:
-            nonlocal done
-            bar.update(n - done)
-            done = n
+    already = ctx.run(people)
+    if already:
+        click.echo(f"the database already has {already} cases: demo cases are only added to one without any")
+    else:
+        with click.progressbar(length=count, label="demo cases") as bar:
+            done = 0
 
-        def seed(session: Session) -> int:
-            users = seed_people(session)
-            seed_articles(session)
-            return seed_cases(session, users, count, progress=advance)
+            def advance(n: int) -> None:
+                nonlocal done
+                bar.update(n - done)
+                done = n
 
-        ctx.run(seed)
+            ctx.run(lambda session: seed_cases(session, seed_people(session), count, progress=advance))
     click.echo(f"demo logins (password '{DEMO_PASSWORD}'):")
     for login, (display, roles, groups, _) in PEOPLE.items():
         click.echo(f"  {login:<16} {display:<20} {', '.join(roles):<18} {', '.join(groups)}")

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
 
-from processes.db import DatabaseUnavailable, is_disk_full
+from processes.db import DatabaseUnavailable, SchemaMissing, is_disk_full, schema_missing
 from processes.errors import (
     CaseStepFailed,
     Conflict,
@@ -82,12 +82,18 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DatabaseUnavailable)
     @app.errorhandler(OperationalError)  # the connection dropped mid-request (database restart, failover)
     @app.errorhandler(InterfaceError)
+    @app.errorhandler(ProgrammingError)  # PostgreSQL's missing table; any other is a bug, answered 500
     def database_down(error: Exception) -> Any:
+        no_schema = isinstance(error, SchemaMissing) or (isinstance(error, DBAPIError) and schema_missing(error))
+        if isinstance(error, ProgrammingError) and not no_schema:
+            raise error
         # Render as for a visitor: looking up the logged-in user (or their language) needs the database.
         g._login_user = AnonymousUserMixin()
         if is_disk_full(error):
             return error_response(503, _("The database's disk is full, so nothing was saved. "
                                          "Ask the administrator to free some space, then try again."))
+        if no_schema:
+            return error_response(503, _("The database has no OneStop schema: run `onestop db upgrade`."))
         return error_response(503, _("The database is not available; please try again in a moment."))
 
     for status, message in ((404, _l("Page not found.")), (405, _l("Method not allowed.")),

@@ -1,0 +1,64 @@
+"""The command line with a database that is not ready: a wrong folder, no schema, demo data twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from flask import Flask
+from sqlalchemy import func, select
+
+from processes.db import upgrade
+from processes.models import Case
+from processes.unit import Database
+from webui.app import create_app
+from webui.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output  # stdout and stderr, as a terminal shows them
+
+
+def test_upgrade_into_a_folder_that_does_not_exist_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "typo" / "dir" / "x.db"
+    code, output = run("--db", f"sqlite:///{target}", "db", "upgrade")
+    assert code == 1
+    assert output.strip().splitlines() == [
+        f"error: database unavailable at sqlite:///{target}: the folder {target.parent} does not exist: "
+        "create it first, or check the path"]
+    assert not (tmp_path / "typo").exists()
+
+
+def test_a_database_without_the_schema_says_to_run_db_upgrade(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    code, output = run("--db", f"sqlite:///{empty}", "tasks")
+    assert code == 1
+    assert output.startswith("error: the database has no OneStop schema: run `onestop db upgrade`")
+    assert "Traceback" not in output
+
+
+def test_the_web_pages_say_it_too(tmp_path: Path) -> None:
+    app: Flask = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}", "TESTING": True,
+                             "SECRET_KEY": "test", "RATELIMIT_ENABLED": False})
+    response = app.test_client().get("/portal")
+    assert response.status_code == 503
+    assert "The database has no OneStop schema: run `onestop db upgrade`." in response.get_data(as_text=True)
+    app.extensions["onestop.db"].dispose()
+
+
+def test_demo_twice_adds_the_cases_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    upgrade(url)
+    assert run("--db", url, "deploy", str(ROOT / "bpmn"))[0] == 0
+    assert run("--db", url, "demo", "--cases", "5")[0] == 0
+    database = Database(url)
+    with database.sessions() as session:
+        first = session.scalar(select(func.count()).select_from(Case))
+    code, output = run("--db", url, "demo", "--cases", "5")
+    with database.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == first
+    database.dispose()
+    assert code == 0 and f"the database already has {first} cases" in output
