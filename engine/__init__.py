@@ -8,6 +8,7 @@ from .events import start_messages
 from .migration import MigrationPlan, TaskMove, migrate_state, plan_migration
 from .routine import (
     FIELD_PROPERTIES,
+    ROLE_CITIZEN_REPLY,
     ROLE_FOLLOW_UP,
     ROLE_INTAKE,
     default_prefix,
@@ -34,6 +35,7 @@ from .types import (
 from .xml import MAX_XML_BYTES, XmlRejected, decode_xml, parse_xml
 
 __all__ = [
+    "ROLE_CITIZEN_REPLY",
     "ROLE_FOLLOW_UP",
     "FIELD_PROPERTIES",
     "ROLE_INTAKE",

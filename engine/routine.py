@@ -4,8 +4,8 @@ The application reads these instead of naming one routine's element ids in code:
 
 - on the process: `business_key_prefix`, `start_groups`, `citizen_channel`, `category_field`, and the
   field properties (FIELD_PROPERTIES) naming which field of the routine's data plays which part;
-- on a user task: `role` (`intake` or `follow_up`), `answered_when` and `info_request_when` (expressions
-  over the task's data);
+- on a user task: `role` (`intake`, `follow_up` or `citizen_reply`), `answered_when` and
+  `info_request_when` (expressions over the task's data);
 - on a lane: `group` (a group name or `=variable`) and `managers_only`.
 
 They are all `spiffworkflow:property` entries inside the element's `extensionElements`, like `form` and `due`.
@@ -44,8 +44,8 @@ FIELD_PROPERTIES: dict[str, str] = {
 PROCESS_PROPERTIES = ("business_key_prefix", "start_groups", "citizen_channel", "category_field",
                       *FIELD_PROPERTIES)
 EXPRESSION_PROPERTIES = ("answered_when", "info_request_when")
-ROLE_INTAKE, ROLE_FOLLOW_UP = "intake", "follow_up"
-TASK_ROLES = (ROLE_INTAKE, ROLE_FOLLOW_UP)
+ROLE_INTAKE, ROLE_FOLLOW_UP, ROLE_CITIZEN_REPLY = "intake", "follow_up", "citizen_reply"
+TASK_ROLES = (ROLE_INTAKE, ROLE_FOLLOW_UP, ROLE_CITIZEN_REPLY)
 LANE_PROPERTIES = ("group", "managers_only")
 BOOLEANS = ("true", "false")
 

@@ -67,7 +67,7 @@ def batch(session: Session) -> Iterator[None]:
         session.connection().execute(insert(Event), rows)
 
 
-_STORY_RANK = {"case_started": 0, "task_completed": 1}
+_STORY_RANK = {"case_started": 0, "citizen_replied": 1, "task_completed": 1}
 
 
 def in_story_order(log: Iterable[Event]) -> list[Event]:

@@ -9,12 +9,14 @@ import os
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import partial
 from string import Formatter
 from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from .language import title_in
 from .models import Case, Group, OutboxMessage
 from .routines import case_routine
 from .runtime import calendar
@@ -59,8 +61,8 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "need_info": (
             "Vi behöver mer information om ditt ärende {case_ref}",
-            "Hej {citizen_name},\n\n{office_title} behöver mer information:\n\n{info_question}\n\n"
-            "{tracking_url}\n",
+            "Hej {citizen_name},\n\n{office_title} behöver mer information om ditt ärende {case_ref}:\n\n"
+            "{info_question}\n\nVi kontaktar dig, eller så svarar du på {tracking_url}\n",
         ),
         "answer": (
             "Svar på ditt ärende {case_ref}",
@@ -100,15 +102,15 @@ def tracking_url(case: Case) -> str:
     return f"{base_url()}/track/{case.tracking_token}" if case.tracking_token else base_url()
 
 
-_GROUP_TITLE = select(Group.title).where(Group.name == bindparam("name"))
+_GROUP_TITLE = select(Group.title, Group.titles).where(Group.name == bindparam("name"))
 
 
-def office_title(session: Session, name: object) -> str:
-    """The office's title as citizens know it ("Streets and parks"), not its group name."""
+def office_title(session: Session, name: object, language: str = "en") -> str:
+    """The office's title as citizens know it ("Streets and parks"), in `language`, not its group name."""
     if not name:
         return ""
-    title = session.scalar(_GROUP_TITLE, {"name": str(name)})
-    return title or str(name).replace("_", " ")
+    row = session.execute(_GROUP_TITLE, {"name": str(name)}).first()
+    return title_in(row[0], row[1], language) if row is not None else str(name).replace("_", " ")
 
 
 def _local_date(value: object) -> str:
@@ -124,7 +126,7 @@ def _local_date(value: object) -> str:
 
 def queue_notification(
     session: Session, case: Case, template: str, data: Mapping[str, Any], now: datetime,
-    *, dedupe_key: str | None = None, titles: Callable[[object], str] | None = None,
+    *, dedupe_key: str | None = None, titles: Callable[[object, str], str] | None = None,
 ) -> OutboxMessage | None:
     """Write the citizen's mail for `template` to the outbox; None when there is no address.
 
@@ -150,7 +152,7 @@ def queue_notification(
         case_ref=case.business_key or f"#{case.id}",
         tracking_url=tracking,
         survey_url=f"{tracking}#survey",
-        office_title=titles(office) if titles is not None else office_title(session, office),
+        office_title=(titles or partial(office_title, session))(office, language),
         due_date=_local_date(routine.value(data, routine.due_field)),
     )
     subject, body = render(template, language, values)

@@ -26,13 +26,13 @@ def services_for(session: Session, case: Case, now: datetime) -> dict[str, Servi
         days = int(call.params.get("days", 0))
         return calendar().working_days_after(now, days).isoformat()
 
-    titles: dict[str, str] = {}
+    titles: dict[tuple[str, str], str] = {}
 
-    def title(name: object) -> str:
-        """An office's title, looked up once per step: nothing in a step renames an office."""
-        key = str(name or "")
+    def title(name: object, language: str) -> str:
+        """An office's title in the mail's language, looked up once per step: nothing in a step renames an office."""
+        key = (str(name or ""), language)
         if key not in titles:
-            titles[key] = office_title(session, name)
+            titles[key] = office_title(session, name, language)
         return titles[key]
 
     def notify_citizen(call: ServiceCall) -> dict[str, object]:

@@ -10,7 +10,9 @@ from flask_babel import gettext as _
 
 from processes import portal, surveys
 from processes.attachments import MAX_PHOTO_BYTES, Upload, attachment_of_case
-from processes.errors import InvalidFormData
+from processes.citizen_reply import awaited_reply, submit_citizen_reply
+from processes.errors import Conflict, InvalidFormData
+from processes.texts import translated
 from processes.tracking import case_for_token, tracking_view
 
 from .extensions import limiter
@@ -28,7 +30,7 @@ MAX_PORTAL_REQUEST = MAX_PHOTO_BYTES + 256 * 1024
 @bp.after_request
 def keep_tokens_private(response: Response) -> Response:
     """The tracking token is in the address: never send it on as a referrer, never let it be indexed."""
-    if request.endpoint in ("portal.track", "portal.survey", "portal.attachment"):
+    if request.endpoint in ("portal.track", "portal.survey", "portal.reply", "portal.attachment"):
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Robots-Tag"] = "noindex, nofollow"
         response.headers.setdefault("Cache-Control", "private, no-store")
@@ -86,6 +88,27 @@ def survey(token: str) -> Any:
     return redirect(url_for("portal.track", token=token, _anchor="survey"), code=303)
 
 
+@bp.post("/track/<token>/reply")
+@body_limit(MAX_PORTAL_REQUEST)
+@limiter.limit("5 per minute")
+def reply(token: str) -> Any:
+    """The citizen's answer to the office's question, from the tracking page (processes.citizen_reply)."""
+    text = request.form.get("reply", "")
+    session = db_session()
+    try:
+        submit_citizen_reply(session, token, text, _photo())
+    except InvalidFormData as err:
+        session.rollback()
+        return _render_track(token, err.errors, {"reply": text}), 422
+    except Conflict as err:  # the CSU recorded an answer first, or the case moved on
+        session.rollback()
+        flash(str(translated(err.args[0] if err.args else err)), "info")
+        return redirect(url_for("portal.track", token=token), code=303)
+    commit()
+    flash(_("Thank you: we have your reply, and your request is back with the office."), "success")
+    return redirect(url_for("portal.track", token=token), code=303)
+
+
 @bp.get("/track/<token>/attachments/<int:attachment_id>")
 def attachment(token: str, attachment_id: int) -> Response:
     session = db_session()
@@ -130,4 +153,6 @@ def _render_track(token: str, errors: dict[str, str], values: dict[str, str]) ->
     view = tracking_view(session, token)
     labels = dict(portal.portal_categories(session))
     return render_template("portal/track.html", view=view, case=view.case, token=token, errors=errors,
-                           values=values, category=labels.get(view.case.category or "", view.case.category))
+                           values=values, category=labels.get(view.case.category or "", view.case.category),
+                           awaits_reply=awaited_reply(session, view.case) is not None,
+                           max_photo_mb=MAX_PHOTO_BYTES // (1024 * 1024))
