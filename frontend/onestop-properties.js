@@ -9,6 +9,7 @@
 //   business rule     -> the decision it calls (spiffworkflow:calledDecisionId)
 //   sequence flow     -> the condition (a Python expression)
 //   lane              -> which group works on its tasks (group, managers_only; an administrator may override)
+//   any named element -> its name in Swedish (name_sv)
 // Timer expressions are edited in the panel's own "Timer" group.
 import { TextFieldEntry, TextAreaEntry, SelectEntry, isTextFieldEntryEdited, isTextAreaEntryEdited, isSelectEntryEdited } from '@bpmn-io/properties-panel';
 import { useService } from 'bpmn-js-properties-panel';
@@ -229,7 +230,7 @@ function LaneNote(props) {
   });
 }
 
-function entriesFor(element) {
+function kindEntries(element) {
   if (is(element, 'bpmn:UserTask') || is(element, 'bpmn:ManualTask')) return humanTaskEntries();
   if (is(element, 'bpmn:ServiceTask')) return serviceEntries(element);
   if (is(element, 'bpmn:BusinessRuleTask')) return decisionEntries();
@@ -240,6 +241,24 @@ function entriesFor(element) {
     return processEntries();
   }
   return [];
+}
+
+// The name in each translated language, as the property name_<language> (docs/translations.md);
+// the element's own name is the English (default) text.
+export const TRANSLATED = [['sv', 'Name in Swedish']];
+
+function translationEntries(element) {
+  const named = ['bpmn:FlowElement', 'bpmn:Lane', 'bpmn:Participant', 'bpmn:Process', 'bpmn:DataObjectReference']
+    .some((type) => is(element, type));
+  if (!named) return [];
+  return TRANSLATED.map(([language, label]) => text(`onestop-name-${language}`, label,
+    'Shown to readers of the pages in this language; empty: the name above',
+    (el) => getProperty(el, `name_${language}`),
+    (el, v, inj) => setProperty(el, `name_${language}`, v.trim(), inj)));
+}
+
+function entriesFor(element) {
+  return [...kindEntries(element), ...translationEntries(element)];
 }
 
 class OneStopPropertiesProvider {

@@ -83,6 +83,8 @@ class SyntheticCase:
                **details: Any) -> None:
         if office is None and of_case:
             office = self.case["office"]
+        if task is not None and kind.startswith("task_"):  # as processes.tasks and the projection record it
+            details["task_name"] = task["name"]
         row = {"kind": kind, "element_id": element, "actor_id": actor.id if actor else None, "office": office,
                "at": at, "details": details or None}
         self.events.append((row, task, of_case))

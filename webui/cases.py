@@ -15,7 +15,9 @@ from processes.authz import may_deliver, require
 from processes.case_search import group_titles, office_choices
 from processes.errors import InvalidFormData, NotWaitingFor
 from processes.json_values import parse_client_json
+from processes.language import reading_language
 from processes.models import CASE_STATUSES
+from processes.translations import bpmn_in
 from processes.waits import describe_waits
 
 from .case_wording import channel_label, describe_event, humanize, status_label
@@ -70,7 +72,8 @@ def _case_page(case_id: int, attempt: dict[str, str] | None = None) -> str:
     view = cases.view_case(session, actor(), case_id)
     groups = group_titles(session)
     timeline = [(event, describe_event(event, view.tasks, groups)) for event in view.timeline]
-    diagram = {"xml": view.diagram_xml, "active": view.active, "done": view.done}
+    xml = bpmn_in(view.diagram_xml, reading_language()) if view.diagram_xml else view.diagram_xml  # reader's names
+    diagram = {"xml": xml, "active": view.active, "done": view.done}
     other = json.dumps(view.other_data, indent=2, ensure_ascii=False, sort_keys=True, default=str)
     return render_template("cases/case.html", view=view, case=view.case, groups=groups, timeline=timeline,
                            diagram=diagram, other_json=other, waiting=describe_waits(session, view.case),

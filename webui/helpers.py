@@ -10,8 +10,9 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from processes.language import title_in
+from processes.language import reading_language, title_in
 from processes.starting import may_start_any
+from processes.translations import bpmn_in
 
 from .session import db_session
 from .wording import category_label, element_name, option_label, task_name
@@ -70,3 +71,4 @@ def register_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(task_name=task_name, element_name=element_name, option_label=option_label)
     app.jinja_env.filters["category"] = category_label
     app.jinja_env.globals["group_title"] = lambda group: title_in(group.title, group.titles)
+    app.jinja_env.globals["localized_bpmn"] = lambda xml: bpmn_in(xml, reading_language()) if xml else xml

@@ -19,6 +19,7 @@ from processes.translations import form_in
 from .case_wording import channel_label, describe_event, humanize
 from .helpers import local_date, local_datetime
 from .session import actor, commit, db_session
+from .wording import task_name
 
 bp = Blueprint("tasks", __name__)
 
@@ -110,7 +111,7 @@ def where_next(step: NextStep) -> str:
         return _("Handed over to %(office)s, reply due %(date)s.", **words) if due else \
             _("Handed over to %(office)s.", **words)
     if step.move == "returned_to_csu" and step.tasks:
-        return _("Sent to the CSU: %(task)s (case %(ref)s).", task=step.tasks[0].name, ref=ref)
+        return _("Sent to the CSU: %(task)s (case %(ref)s).", task=task_name(step.tasks[0]), ref=ref)
     if step.tasks:
         return _("Task completed; next: %(task)s for %(office)s.", task=step.tasks[0].name,
                  office=step.office_title or "-")

@@ -113,7 +113,8 @@ def test_a_citizen_request_at_the_office_moves_to_the_story_version_and_keeps_it
 def test_a_case_moved_to_a_version_with_a_new_data_object_can_read_it() -> None:
     files = {p.relative_to(BPMN_DIR).as_posix(): p.read_text() for p in BPMN_DIR.rglob("*") if p.is_file()}
     shipped = load_bundle(files, key="citizen_request")
-    data_objects = r"<bpmn:dataObject(Reference)? [^>]*/>|<bpmn:dataOutputAssociation .*?</bpmn:dataOutputAssociation>"
+    data_objects = (r"<bpmn:dataObject(Reference)? [^>]*/>|<bpmn:(dataObject(?:Reference)?) [^>]*[^/]>.*?</bpmn:\2>"
+                    r"|<bpmn:dataOutputAssociation .*?</bpmn:dataOutputAssociation>")
     without = re.sub(data_objects, "", files["citizen_request.bpmn"], flags=re.DOTALL)
     older = load_bundle({**files, "citizen_request.bpmn": without}, key="citizen_request")
     assert not older.spec.data_objects and shipped.spec.data_objects

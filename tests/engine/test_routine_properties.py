@@ -32,8 +32,10 @@ def test_the_bundle_carries_process_element_and_lane_properties() -> None:
     assert bundle.element_with_role("intake") == "intake"
     assert bundle.elements_with("role", "follow_up") == ["follow_up_overdue"]
     assert bundle.element_properties["handle_request"]["answered_when"] == "outcome == 'resolved'"
-    assert bundle.lane_properties["Office manager"] == {"group": "=office", "managers_only": "true"}
-    assert bundle.lane_properties["CSU"] == {"group": "csu"}
+    # name_sv: the lane's Swedish name (docs/translations.md)
+    assert bundle.lane_properties["Office manager"] == {"group": "=office", "managers_only": "true",
+                                                        "name_sv": "Förvaltningschef"}
+    assert bundle.lane_properties["CSU"] == {"group": "csu", "name_sv": "Kontaktcenter"}
     assert bundle.element_properties["handle_request"]["info_request_when"] == "outcome == 'need_info'"
     assert bundle.properties["citizen_email_field"] == "citizen_email"
 
@@ -77,8 +79,8 @@ BAD = [
     ("value=\"outcome == 'resolved'\"", 'value="outcome ==="', "handle_request", "answered_when: "),
     ("value=\"outcome == 'resolved'\"", "value=\"__import__('os')\"", "handle_request", "answered_when: "),
     ('name="group" value="csu"', 'name="group" value="CSU staff"', "lane_csu", "lane group: 'CSU staff'"),
-    ('name="group" value="=office" />\n          </spiffworkflow:properties>',
-     'name="group" value="=1office" />\n          </spiffworkflow:properties>', "lane_office",
+    ('name="group" value="=office" />\n            <spiffworkflow:property name="name_sv" value="Förvaltning" />',
+     'name="group" value="=1office" />', "lane_office",
      "lane group: '=' must be followed"),
     ('name="managers_only" value="true"', 'name="managers_only" value="1"', "lane_office_manager",
      "managers_only must be true or false"),
