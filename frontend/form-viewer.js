@@ -47,6 +47,39 @@ function valueAt(data, path) {
   return (path || []).reduce((node, part) => (node === null || node === undefined ? undefined : node[part]), data);
 }
 
+/** A function turning one of form-js's English messages into the page's language; null if it is another. */
+function messageRule(english, local) {
+  const parts = english.split(/\{(\w+)\}/); // odd indices name the values, e.g. {n}
+  const names = [];
+  let source = '^';
+  parts.forEach((part, i) => {
+    if (i % 2) {
+      names.push(part);
+      source += '(.*?)';
+    } else {
+      source += part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    }
+  });
+  const regex = new RegExp(`${source}$`);
+  return (message) => {
+    const match = regex.exec(message);
+    return match ? names.reduce((text, name, i) => text.split(`{${name}}`).join(match[i + 1]), local) : null;
+  };
+}
+
+/**
+ * form-js writes its own validation messages in English and has no way to translate them: map each
+ * one through `messages` ({english template: translation}, values as {name}) as it is produced.
+ */
+function translateMessages(form, messages) {
+  const rules = Object.entries(messages || {}).map(([english, local]) => messageRule(english, local));
+  if (!rules.length) return;
+  const validator = form.get('validator');
+  const validateFieldInstance = validator.validateFieldInstance.bind(validator);
+  validator.validateFieldInstance = (fieldInstance, value) => validateFieldInstance(fieldInstance, value)
+    .map((message) => rules.reduce((found, rule) => (found === null ? rule(message) : found), null) ?? message);
+}
+
 /**
  * Show server-side errors on the fields; return the messages that match no field.
  *
@@ -135,7 +168,8 @@ function payloadInput(htmlForm, name) {
  * @param {object|string} schema      form-js schema (object or JSON text)
  * @param {object|string} [data]      initial data
  * @param {object|string} [errors]    server errors {key: message | [messages]}
- * @param {object} [options]          {readOnly: false, payloadName: 'payload', form: HTMLFormElement}
+ * @param {object} [options]          {readOnly: false, payloadName: 'payload', form: HTMLFormElement,
+ *                                     messages: {form-js message: translation}}
  * @returns {Promise<Form>}
  */
 export async function renderForm(container, schema, data, errors, options = {}) {
@@ -144,6 +178,7 @@ export async function renderForm(container, schema, data, errors, options = {}) 
   const form = new Form({ container, properties: { readOnly } });
   await form.importSchema(parseJSON(schema), parseJSON(data, {}) || {});
 
+  translateMessages(form, options.messages);
   const state = { serverErrorsActive: true };
   const unplaced = applyServerErrors(form, parseJSON(errors, null), state);
   renderSummary(container, unplaced);

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from processes.errors import InvalidFormData, TaskAlreadyCompleted
@@ -69,6 +70,19 @@ def _submit_with_retry(task_id: int, data: dict[str, Any]) -> NextStep:
     raise AssertionError("unreachable")
 
 
+# form-js's own validation messages (English only there), as the task page shows them; {x}: a value.
+FORM_JS_MESSAGES = {
+    "Field is required.": _l("Field is required."),
+    "Field must be a valid email.": _l("Field must be a valid email."),
+    "Value is not a number.": _l("Value is not a number."),
+    "Field must have maximum length of {n}.": _l("Field must have maximum length of {n}."),
+    "Field must have minimum length of {n}.": _l("Field must have minimum length of {n}."),
+    "Field must have maximum value of {n}.": _l("Field must have maximum value of {n}."),
+    "Field must have minimum value of {n}.": _l("Field must have minimum value of {n}."),
+    "Field must match pattern {pattern}.": _l("Field must match pattern {pattern}."),
+}
+
+
 def _render(task_id: int, *, status: int = 200, errors: dict[str, str] | None = None,
             submitted: dict[str, Any] | None = None, conflict: str | None = None) -> Any:
     page = task_page(db_session(), actor(), task_id)
@@ -80,6 +94,7 @@ def _render(task_id: int, *, status: int = 200, errors: dict[str, str] | None = 
         submitted=submitted if conflict else None, conflict=conflict,
         timeline=[(event, describe_event(event, page.tasks, page.groups)) for event in page.timeline],
         channel_label=channel_label, humanize=humanize, case_url=case_url(page.case.id),
+        form_messages={english: str(local) for english, local in FORM_JS_MESSAGES.items()},
     ), status
 
 

@@ -243,9 +243,12 @@ def test_every_role_walks_onestop_in_swedish(swedish_page: Page, swedish_server:
     walk.check(page)
     log_out(page)
 
-    # The office asks the citizen a question.
+    # The office asks the citizen a question (after form-js has said, in Swedish, that an outcome is needed).
     log_in(page, walk, "officer")
     open_task(page, walk, ref, "Handlägg ärendet")
+    page.get_by_role("button", name="Slutför uppgiften").click()
+    expect(page.locator("#task-form-container")).to_contain_text("Fältet måste fyllas i.")
+    walk.check(page, "task form with an error")
     page.get_by_label("Behöver komplettering från invånaren").check()
     page.get_by_label("Vad ska kontaktcenter fråga invånaren?").fill(QUESTION)
     complete(page, walk)

@@ -13,7 +13,8 @@
   window.OneStop.renderForm(container, schema, read('task-form-data') || {}, read('task-form-errors'), {
     readOnly: readOnly,
     payloadName: 'payload',
-    form: readOnly ? undefined : htmlForm
+    form: readOnly ? undefined : htmlForm,
+    messages: read('task-form-messages')
   }).then(function () {
     container.setAttribute('data-ready', 'true');
     if (htmlForm && !readOnly) {
