@@ -104,7 +104,8 @@ function choice(id, name, label, options) {
 }
 
 export const ROLES = [['', '(none)'], ['intake', 'Intake: the starter completes it at once'],
-  ['follow_up', "Follow-up: on the manager's follow-ups page"]];
+  ['follow_up', "Follow-up: on the manager's follow-ups page"],
+  ['citizen_reply', 'Citizen reply: the citizen may answer it on the tracking page']];
 
 function humanTaskEntries() {
   return [
