@@ -20,7 +20,11 @@ export function mapPicker(container) {
   const latitude = document.getElementById(container.dataset.latitude);
   const longitude = document.getElementById(container.dataset.longitude);
   const [centerLat, centerLng] = (container.dataset.center || '59.3293,18.0686').split(',').map(Number);
-  const map = L.map(container, { keyboard: true }).setView([centerLat, centerLng], Number(container.dataset.zoom || 12));
+  const map = L.map(container, { keyboard: true, zoomControl: false })
+    .setView([centerLat, centerLng], Number(container.dataset.zoom || 12));
+  // the zoom buttons' names in the page's language (data-zoom-in, data-zoom-out), Leaflet's English otherwise
+  L.control.zoom({ zoomInTitle: container.dataset.zoomIn || 'Zoom in', zoomOutTitle: container.dataset.zoomOut || 'Zoom out' })
+    .addTo(map);
   L.tileLayer(container.dataset.tiles, { attribution: container.dataset.attribution || '', maxZoom: 19 }).addTo(map);
   // A circle marker: no marker images to load, and it reads well on any tiles.
   const marker = L.circleMarker([centerLat, centerLng], { radius: 9, weight: 3, color: '#0b57d0', fillOpacity: 0.4 });

@@ -5,7 +5,7 @@ page title) must occur in a Swedish text OneStop ships (the catalogue's translat
 the routines, the offices' Swedish titles, Swedish month and day names), in a proper name (OneStop,
 the people, the business key prefixes) or in what the test typed. Text in another language on purpose
 (the language switch, `lang="en"`), code and raw data (`<pre>`, `<code>`, `<textarea>`) and the
-bpmn.io attribution are left out. `test_the_check_flags_an_english_page` shows that it can fail.
+attributions that licences want verbatim (bpmn.io, the map's) are left out. `test_the_check_flags_an_english_page` shows that it can fail.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ COLLECT = """() => {
   const out = [];
   const language = (el) => ((el.closest('[lang]') || document.documentElement).getAttribute('lang') || '');
   const skipped = (el) => el.closest('script, style, noscript, pre, code, kbd, textarea, .bjs-powered-by, '
-    + '.fjs-powered-by') !== null || !language(el).startsWith('sv');
+    + '.fjs-powered-by, .leaflet-control-attribution') !== null || !language(el).startsWith('sv');
   // A diagram label wraps into lines (tspans), breaking a long word anywhere: give its lines together.
   for (const label of document.querySelectorAll('svg text')) {
     if (!skipped(label) && label.checkVisibility()) {
