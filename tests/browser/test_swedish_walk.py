@@ -5,7 +5,8 @@ page title) must occur in a Swedish text OneStop ships (the catalogue's translat
 the routines, the offices' Swedish titles, Swedish month and day names), in a proper name (OneStop,
 the people, the business key prefixes) or in what the test typed. Text in another language on purpose
 (the language switch, `lang="en"`), code and raw data (`<pre>`, `<code>`, `<textarea>`) and the
-attributions that licences want verbatim (bpmn.io, the map's) are left out. `test_the_check_flags_an_english_page` shows that it can fail.
+attributions that licences want verbatim (bpmn.io, the map's) are left out.
+`test_the_check_flags_an_english_page` shows that the check can fail.
 """
 
 from __future__ import annotations
