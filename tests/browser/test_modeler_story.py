@@ -117,7 +117,7 @@ def admin_reviews_and_deploys(page: Page, base: str) -> int:
     page.goto(f"{base}/admin/groups")
     if not page.get_by_role("link", name="Environment").is_visible():
         page.get_by_label("Name in processes").fill("environment")
-        page.get_by_label("Title").fill("Environment")
+        page.get_by_label("Title", exact=True).fill("Environment")
         page.get_by_role("button", name="Create group").click()
     page.goto(f"{base}/modeler/citizen_request/deploy")
     expect(page.get_by_role("cell", name="rule_noise")).to_be_visible()
