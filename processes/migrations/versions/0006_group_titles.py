@@ -1,7 +1,7 @@
 """Office titles per language: groups.titles, {"sv": "Gator och parker"} beside the default title.
 
-Revision ID: 0005_group_titles
-Revises: 0004_wait_correlation
+Revision ID: 0006_group_titles
+Revises: 0005_wait_versions
 Create Date: 2026-12-04
 
 Written by hand to match processes/models (tests/processes/test_schema.py compares the two).
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_group_titles"
-down_revision: str | None = "0004_wait_correlation"
+revision: str = "0006_group_titles"
+down_revision: str | None = "0005_wait_versions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
