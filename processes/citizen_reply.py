@@ -1,7 +1,8 @@
 """The citizen answers the office's question on the tracking page: a text and, if they like, a photo.
 
 The routine marks the task that waits for the citizen with the property `role` = `citizen_reply` (the
-modeler's OneStop group); the citizen's text goes into the first text area of that task's form. The
+modeler's OneStop group); the citizen's text goes into the routine's `reply_field` when that task's form
+has it, else into the form's first text area. The
 reply completes the task as the system, so the case goes back to the office at once. Until then the
 CSU can record an answer given on the phone by completing the task itself: whoever is first
 completes it, and the other is told (the page no longer asks, the CSU's form says it is done).
@@ -23,6 +24,7 @@ from .db import utcnow
 from .errors import Conflict, InvalidFormData
 from .forms import form_fields
 from .models import Case, Task
+from .routines import case_routine
 from .runtime import bundle_for
 from .tasks import complete_task, task_form
 from .texts import Text
@@ -48,9 +50,11 @@ def awaited_reply(session: Session, case: Case) -> AwaitedReply | None:
         return None
     tasks = session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open",
                                                Task.element_id.in_(elements)).order_by(Task.id))
+    named = case_routine(case).reply_field  # the routine's reply field, else the form's first text area
     for task in tasks:
         form = task_form(session, task)
-        field = next((f.key for f in form_fields(form) if f.type == "textarea"), None) if form else None
+        areas = [f.key for f in form_fields(form) if f.type == "textarea"] if form else []
+        field = named if named in areas else next(iter(areas), None)
         if field is not None:
             return AwaitedReply(task, field)
     return None
