@@ -32,6 +32,7 @@ from .cases import current_version
 from .errors import NotFound
 from .language import DEFAULT_LANGUAGE, TRANSLATED
 from .models import ProcessVersion
+from .routines import version_routine
 from .runtime import bundle_for
 
 FORM_TEXTS = ("label", "description", "text", "placeholder")
@@ -157,6 +158,7 @@ class ProcessTexts:
 
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     forms: list[dict[str, Any]] = field(default_factory=list)
+    category_field: str | None = None  # the routine's category_field: whose options are its categories
 
     def name(self, element_id: str | None, stored: str, language: str) -> str:
         """The element's name in `language`, if `stored` (the name written at the time) is still its name."""
@@ -196,6 +198,7 @@ def version_texts(version: ProcessVersion) -> ProcessTexts:
     found = _texts.get(version.content_hash)
     if found is None:
         found = read_texts(bundle_for(version).files)
+        found.category_field = version_routine(version).category_field
         if len(_texts) > 64:  # a handful of versions a year; never let it grow without bound
             _texts.clear()
         _texts[version.content_hash] = found

@@ -51,4 +51,5 @@ def option_label(key: str, value: Any, process_key: str | None = None) -> str:
 
 
 def category_label(value: Any, process_key: str | None = None) -> str:
-    return option_label("category", value, process_key)
+    """A case's category (the option of its routine's category_field) in the reader's language."""
+    return option_label(texts(process_key).category_field or "", value, process_key)

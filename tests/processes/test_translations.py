@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from processes.files import read_process_files
 from processes.forms import form_fields
 from processes.language import reading_language, reset_language, use_language
 from processes.texts import Text, install_translator, translated
-from processes.translations import bpmn_in, form_in, missing_translations, option_labels, read_texts
+from processes.translations import bpmn_in, current_texts, form_in, missing_translations, option_labels, read_texts
 
 ROOT = Path(__file__).resolve().parents[2]
+NEW_BUILDING_SV = "Nybyggnad"
 FORM = {"components": [
     {"key": "kind", "type": "select", "label": "Kind", "description": "Which one",
      "values": [{"label": "Pothole", "value": "pothole"}, {"label": "Other", "value": "other"}],
@@ -84,3 +87,10 @@ def test_the_reading_language_can_be_chosen_outside_a_request() -> None:
         assert reading_language() == "sv"
     finally:
         reset_language(token)
+
+
+def test_each_routine_reads_its_categories_from_its_own_category_field(session: Session, deployed: None) -> None:
+    permits, requests = current_texts(session, "permit_application"), current_texts(session, "citizen_request")
+    assert (permits.category_field, requests.category_field) == ("works", "category")
+    assert permits.option("works", "new_building", "sv") == NEW_BUILDING_SV
+    assert requests.option("category", "pothole", "sv") == "Potthål"
