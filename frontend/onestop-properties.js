@@ -50,15 +50,15 @@ function ensureExtension(element, type, injector, bo = getBusinessObject(element
   return found;
 }
 
-function getProperty(element, name) {
-  const props = extension(owner(element), 'spiffworkflow:Properties');
+function getProperty(element, name, bo = owner(element)) {
+  const props = extension(bo, 'spiffworkflow:Properties');
   const prop = props && (props.get('properties') || []).find((p) => p.name === name);
   return prop ? prop.value || '' : '';
 }
 
-function setProperty(element, name, value, injector) {
+function setProperty(element, name, value, injector, bo = owner(element)) {
   const modeling = injector.get('modeling');
-  const props = ensureExtension(element, 'spiffworkflow:Properties', injector, owner(element));
+  const props = ensureExtension(element, 'spiffworkflow:Properties', injector, bo);
   const list = props.get('properties') || [];
   const prop = list.find((p) => p.name === name);
   if (!value) {
@@ -254,8 +254,9 @@ function translationEntries(element) {
   if (!named) return [];
   return TRANSLATED.map(([language, label]) => text(`onestop-name-${language}`, label,
     'Shown to readers of the pages in this language; empty: the name above',
-    (el) => getProperty(el, `name_${language}`),
-    (el, v, inj) => setProperty(el, `name_${language}`, v.trim(), inj)));
+    // on the element itself: a pool's name is its own, not its process's
+    (el) => getProperty(el, `name_${language}`, getBusinessObject(el)),
+    (el, v, inj) => setProperty(el, `name_${language}`, v.trim(), inj, getBusinessObject(el))));
 }
 
 function entriesFor(element) {

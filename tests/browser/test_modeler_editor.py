@@ -110,3 +110,19 @@ def test_the_routine_properties_set_in_the_onestop_group_are_saved_and_checked(p
         'name="answered_when" value="outcome == &#39;done&#39;"' in xml, xml
     assert 'name="business_key_prefix" value="RP"' in xml
     assert errors == []
+
+
+def test_an_elements_swedish_name_is_set_in_the_onestop_group(page: Page, live_server: str) -> None:
+    log_in(page, live_server, "analyst")
+    page.get_by_label("Key").fill(f"translated_{secrets.token_hex(3)}")
+    page.get_by_label("Name", exact=True).fill("Translated")
+    page.get_by_role("button", name="Create draft").click()
+    page.wait_for_function("() => window.onestopEditor && window.onestopEditor.ready")
+    page.evaluate("""() => { const m = window.onestopEditor.modeler;
+        m.get('selection').select(m.get('elementRegistry').get('first_step')); }""")
+    page.get_by_label("Name in Swedish", exact=True).fill("Första steget")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#os-status")).to_contain_text("Saved")
+    page.reload()
+    page.wait_for_function("() => window.onestopEditor && window.onestopEditor.ready")
+    assert 'name="name_sv" value="Första steget"' in page.evaluate("window.onestopEditor.content()")
