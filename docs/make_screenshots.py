@@ -1,4 +1,5 @@
-"""Take the README screenshots: inbox, task page, intake and case view, 1280x800 PNGs in docs/screenshots/.
+"""Take the README screenshots in English and Swedish: inbox, task page, case view, intake, dashboard and the
+citizens' portal, 1280x800 PNGs in docs/screenshots/ (NAME.en.png, NAME.sv.png).
 
     .venv/bin/python docs/make_screenshots.py
 
@@ -21,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
@@ -45,8 +46,10 @@ def free_port() -> int:
 def served(db: str) -> Iterator[str]:
     """`onestop serve` on a free port until the block ends."""
     port = free_port()
+    # No map tiles: the machine that takes the pictures may have no way out to a tile server.
     server = subprocess.Popen([ONESTOP, "--db", db, "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, "ONESTOP_MAP_TILES": ""})
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -72,25 +75,50 @@ def officer_task(db: str) -> dict[str, Any]:
     return next((t for t in handling if t["assignee"] == "officer"), handling[0])
 
 
-def log_in(page: Page, base: str, username: str) -> None:
+def log_in(page: Page, base: str, username: str, language: str) -> None:
+    """Log in and, where the person's saved language is another, switch with the header's button."""
     page.context.clear_cookies()
     page.goto(f"{base}/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("demo")
-    page.get_by_role("button", name="Log in").click()
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill("demo")
+    page.locator("input[name=password]").press("Enter")
     page.wait_for_url(lambda url: "/login" not in url)
+    switch = page.locator(f"form.language button[lang={language}]")
+    if switch.count():
+        switch.click()
+        page.wait_for_load_state("networkidle")
 
 
-def shoot(page: Page, base: str, path: str, name: str, ready: str | None = None) -> Path:
-    """Open `path`, wait until `ready` is there, save docs/screenshots/NAME.png."""
+def shoot(page: Page, base: str, path: str, name: str, language: str, ready: str | None = None) -> Path:
+    """Open `path`, wait until `ready` is there, save docs/screenshots/NAME.LANGUAGE.png."""
     page.goto(f"{base}{path}")
     page.wait_for_load_state("networkidle")
     if ready:
         page.wait_for_selector(ready, state="attached", timeout=15_000)
     page.wait_for_timeout(300)
-    target = OUT / f"{name}.png"
+    target = OUT / f"{name}.{language}.png"
     page.screenshot(path=str(target))
     return target
+
+
+def pictures(browser: Browser, base: str, task: dict[str, Any], language: str) -> list[Path]:
+    """Every picture in one language: the browser asks for it, as a person's browser would."""
+    context = browser.new_context(viewport=VIEWPORT, locale=language, extra_http_headers={"Accept-Language": language})
+    page = context.new_page()
+    log_in(page, base, "officer", language)
+    shots = [
+        shoot(page, base, "/inbox", "inbox", language),
+        shoot(page, base, f"/tasks/{task['id']}", "task", language, ready=".fjs-container"),
+        shoot(page, base, f"/cases/{task['case_id']}", "case", language, ready="#case-diagram[data-ready]"),
+    ]
+    log_in(page, base, "csu", language)
+    shots.append(shoot(page, base, "/intake", "intake", language, ready="#intake-form"))
+    log_in(page, base, "manager", language)
+    shots.append(shoot(page, base, "/dashboard", "dashboard", language, ready="canvas"))
+    page.context.clear_cookies()
+    shots.append(shoot(page, base, "/portal", "portal", language))
+    context.close()
+    return shots
 
 
 def main() -> None:
@@ -103,15 +131,7 @@ def main() -> None:
         task = officer_task(db)
         with served(db) as base, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page(viewport=VIEWPORT, locale="en-GB")
-            log_in(page, base, "officer")
-            shots = [
-                shoot(page, base, "/inbox", "inbox"),
-                shoot(page, base, f"/tasks/{task['id']}", "task", ready=".fjs-container"),
-                shoot(page, base, f"/cases/{task['case_id']}", "case", ready="#case-diagram[data-ready]"),
-            ]
-            log_in(page, base, "csu")
-            shots.append(shoot(page, base, "/intake", "intake", ready="#intake-form"))
+            shots = [shot for language in ("en", "sv") for shot in pictures(browser, base, task, language)]
             browser.close()
     for shot in shots:
         print(shot.relative_to(ROOT))
