@@ -40,6 +40,7 @@ messages: $(VENV)/.installed
 		--ignore-obsolete
 
 demo: install
+	mkdir -p instance  # the demo's database folder: onestop refuses to invent folders for a --db path
 	$(BIN)/onestop db upgrade
 	$(BIN)/onestop deploy bpmn/
 	$(BIN)/onestop demo
