@@ -42,6 +42,8 @@ def renamed_files() -> dict[str, str]:
     for name in ROUTINE_FILES:
         for old, new in RENAMES.items():
             files[name] = re.sub(_WORD.format(old), new, files[name])
+        # the role citizen_reply is a word of OneStop's, not a field of the routine: it keeps its name
+        files[name] = files[name].replace('name="role" value="their_reply"', 'name="role" value="citizen_reply"')
     return files
 
 
