@@ -12,11 +12,15 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from processes.errors import InvalidFormData
+from processes.language import reading_language
 from processes.starting import start_case_from_form, startable_process, startable_processes
 from processes.task_page import parse_payload
+from processes.texts import translated
+from processes.translations import form_in
 
 from .session import actor, commit, db_session
-from .tasks import case_url
+from .tasks import FORM_JS_MESSAGES, case_url
+from .wording import element_name
 
 bp = Blueprint("start", __name__)
 
@@ -24,7 +28,8 @@ bp = Blueprint("start", __name__)
 @bp.get("/start", endpoint="index")
 @login_required
 def index() -> Any:
-    return render_template("start/index.html", processes=startable_processes(db_session(), actor()))
+    return render_template("start/index.html", processes=startable_processes(db_session(), actor()),
+                           process_name=process_name)
 
 
 @bp.get("/start/<key>", endpoint="form")
@@ -52,5 +57,14 @@ def submit(key: str) -> Any:
 def _render(key: str, *, status: int = 200, errors: dict[str, str] | None = None,
             submitted: dict[str, Any] | None = None) -> Any:
     process = startable_process(db_session(), actor(), key)
-    return render_template("start/form.html", process=process, form_data=submitted or {},
-                           errors=errors or {}), status
+    return render_template(
+        "start/form.html", process=process, process_name=process_name, form_data=submitted or {},
+        form=form_in(process.form, reading_language()) if process.form else None,
+        errors={field: translated(message) for field, message in (errors or {}).items()},
+        form_messages={english: str(local) for english, local in FORM_JS_MESSAGES.items()},
+    ), status
+
+
+def process_name(process: Any) -> str:
+    """The process's name in the reader's language (its `name_sv` and the like)."""
+    return element_name(process.key, process.key, process.name)

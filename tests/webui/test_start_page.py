@@ -93,3 +93,17 @@ def test_an_officer_starts_a_permit_application_and_its_reviews_wait_in_the_offi
     assert sorted((t.element_id, t.group_name) for t in tasks if t.status == "open") == [
         ("pa_planning_review", "building_permits"), ("pa_technical_review", "building_permits")]
     assert f"Case {case.business_key} started." in client.get(f"/cases/{case.id}").get_data(as_text=True)
+
+
+def test_the_start_page_reads_in_swedish(client: FlaskClient, session: Session, permits_officer: User) -> None:
+    from processes.users import set_locale
+
+    set_locale(session, permits_officer, "sv")
+    session.commit()
+    login(client, "bo")
+    assert "Bygglovsansökan" in client.get("/start").get_data(as_text=True)
+    page = client.get("/start/permit_application").get_data(as_text=True)
+    assert re.search(r"<h1>\s*Bygglovsansökan\s*</h1>", page)
+    schema = re.search(r'id="task-form-schema">(.*?)</script>', page, re.DOTALL)
+    assert schema is not None
+    assert "Sökandens namn" in [c.get("label") for c in json.loads(schema.group(1))["components"]]
