@@ -41,7 +41,7 @@ def json_value_problem(value: Any, *, max_depth: int = MAX_DEPTH) -> str | None:
                         return f"{_where(path)}keys must be text"
                     if _BAD_TEXT.search(key):
                         return f"{_where(path)}a key {_TEXT_PROBLEM}"
-                    pending.append((child, f"{path}.{key[:40]}" if path else key[:40], depth + 1))
+                    pending.append((child, f"{path}.{_segment(key)}" if path else _segment(key), depth + 1))
             else:
                 pending.extend((child, f"{path}[{n}]", depth + 1) for n, child in enumerate(item))
         if problem is not None:
@@ -68,6 +68,12 @@ def _scalar_problem(item: Any) -> str | None:
 
 def _where(path: str) -> str:
     return f"at {path}: " if path else ""
+
+
+def _segment(key: str) -> str:
+    """A key as the error names it: as typed, or quoted with escapes when it holds a line break or the like,
+    so the message stays one line (the CLI promises one)."""
+    return key[:40] if key[:40].isprintable() else json.dumps(key[:40])
 
 
 def check_json_value(value: Any, field: str = "data", *, max_depth: int = MAX_DEPTH) -> None:
