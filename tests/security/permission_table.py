@@ -114,4 +114,5 @@ EXPECTED: dict[str, str] = {
     'GET /track/<token>': '200 200 200 200 200 200',
     'GET /track/<token>/attachments/<int:attachment_id>': '404 404 404 404 404 404',
     'POST /track/<token>/survey': '404 404 404 404 404 404',
+    'POST /track/<token>/reply': '404 404 404 404 404 404',  # public; the case must wait for the citizen
 }
