@@ -9,7 +9,6 @@ that each test runs in seconds per backend."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from urllib.parse import quote_from_bytes, urlencode
 
 import pytest
@@ -26,7 +25,6 @@ from processes.case_search import search_cases
 from processes.models import User
 from processes.unit import Database
 from tests.citizen_data import INTAKE
-from webui.app import create_app
 from webui.cli import main
 
 pytestmark = pytest.mark.usefixtures("deployed")
@@ -44,14 +42,6 @@ JSON_TEXT = (VALUES.map(lambda v: json.dumps(v, allow_nan=True))
              | st.sampled_from(sorted(BAD_VALUES.values())))
 NUMBERS = (st.integers(-5, 2**70).map(str) | st.text(max_size=25)
            | st.sampled_from(["2147483648", str(2**63), "٣", "²", "1e3", "0x1f"]))
-
-
-@pytest.fixture
-def app(db: Database) -> Iterator[Flask]:
-    app = create_app({"DATABASE_URL": db.url, "TESTING": True, "SECRET_KEY": "t", "RATELIMIT_ENABLED": False,
-                      "WTF_CSRF_ENABLED": False})
-    yield app
-    app.extensions["onestop.db"].dispose()
 
 
 @pytest.fixture

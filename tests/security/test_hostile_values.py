@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -30,18 +29,9 @@ from processes.tasks import complete_task
 from processes.unit import Database
 from tests.cases_factory import handed_over, open_task
 from tests.conftest import create_user
-from webui.app import create_app
 from webui.cli import main
 
 pytestmark = pytest.mark.usefixtures("deployed")
-
-
-@pytest.fixture
-def app(db: Database) -> Iterator[Flask]:
-    app = create_app({"DATABASE_URL": db.url, "TESTING": True, "SECRET_KEY": "t", "RATELIMIT_ENABLED": False,
-                      "WTF_CSRF_ENABLED": False})
-    yield app
-    app.extensions["onestop.db"].dispose()
 
 
 def api_client(app: Flask, session: Session, user: User) -> FlaskClient:

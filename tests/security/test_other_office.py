@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,22 +20,12 @@ from sqlalchemy.orm import Session
 from processes.apikeys import create_api_key
 from processes.models import Event, Task, User
 from processes.tasks import claim_task
-from processes.unit import Database
 from tests.cases_factory import handed_over, open_task
 from tests.citizen_data import INTAKE
-from webui.app import create_app
 
 pytestmark = pytest.mark.usefixtures("deployed")
 
 ARGUMENT = re.compile(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>")
-
-
-@pytest.fixture
-def app(db: Database) -> Iterator[Flask]:
-    app = create_app({"DATABASE_URL": db.url, "TESTING": True, "SECRET_KEY": "t", "RATELIMIT_ENABLED": False,
-                      "WTF_CSRF_ENABLED": False})
-    yield app
-    app.extensions["onestop.db"].dispose()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -32,7 +31,6 @@ from processes.tasks import complete_task
 from processes.unit import Database
 from tests.citizen_data import INTAKE
 from tests.conftest import create_user
-from webui.app import create_app
 
 MISSING = 999_999
 ARGUMENT = re.compile(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>")  # <name>, <int:name>, <int(min=1):name>
@@ -88,14 +86,6 @@ def world(db: Database, session: Session, people: dict[str, User], deployed: Non
             "service_request_id": case.business_key, "filename": "onestop.css", "mapping_id": MISSING,
             "outbox_id": MISSING, "attachment_id": MISSING, "article_id": MISSING}
     return {"real": real, "keys": keys}
-
-
-@pytest.fixture
-def app(db: Database) -> Iterator[Flask]:
-    app = create_app({"DATABASE_URL": db.url, "TESTING": True, "SECRET_KEY": "t", "RATELIMIT_ENABLED": False,
-                      "WTF_CSRF_ENABLED": False})
-    yield app
-    app.extensions["onestop.db"].dispose()
 
 
 def client_for(app: Flask, role: str) -> FlaskClient:
