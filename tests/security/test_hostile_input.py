@@ -28,7 +28,7 @@ def with_ids(rule: str, real: dict[str, Any], value: int) -> str | None:
 
 
 @pytest.mark.postgres
-def test_ids_no_row_can_have_match_no_route(app: Flask, world: dict[str, Any]) -> None:
+def test_ids_no_row_can_have_match_no_route(app: Flask, world: dict[str, Any]) -> None:  # noqa: F811
     client = client_for(app, "admin")
     headers = {"Authorization": f"Bearer {world['keys']['admin']}"}
     checked = 0
@@ -45,7 +45,7 @@ def test_ids_no_row_can_have_match_no_route(app: Flask, world: dict[str, Any]) -
 
 
 @pytest.mark.postgres
-def test_text_with_nul_bytes_is_refused_on_every_route(app: Flask, world: dict[str, Any]) -> None:
+def test_text_with_nul_bytes_is_refused_on_every_route(app: Flask, world: dict[str, Any]) -> None:  # noqa: F811
     client = client_for(app, "admin")
     headers = {"Authorization": f"Bearer {world['keys']['admin']}"}
     for method, rule in routes(app):
