@@ -89,6 +89,8 @@ def test_workers_killed_while_firing_fire_every_timer_exactly_once(
         if waiting_due(session, cases) < TOP_UP // 2:
             top_up()
         time.sleep(rng.uniform(0.02, 0.25))
+        if waiting_due(session, cases) == 0:  # on an idle machine two workers can empty the queue in the pause
+            top_up()
         slot = rng.randrange(len(workers))
         kills_with_work_left += waiting_due(session, cases) > 0
         os.kill(workers[slot].pid or 0, signal.SIGKILL)
