@@ -89,7 +89,7 @@ def test_workers_killed_while_firing_fire_every_timer_exactly_once(
         if waiting_due(session, cases) < TOP_UP // 2:
             top_up()
         time.sleep(rng.uniform(0.02, 0.25))
-        if waiting_due(session, cases) == 0:  # on an idle machine two workers can empty the queue in the pause
+        if waiting_due(session, cases) < TOP_UP // 2:  # on an idle machine two workers fire ~60 in a pause
             top_up()
         slot = rng.randrange(len(workers))
         kills_with_work_left += waiting_due(session, cases) > 0
