@@ -6,11 +6,13 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
 
 from processes.unit import Database
 from webui.app import create_app
+from webui.cli import main
 
 
 @pytest.fixture
@@ -37,3 +39,14 @@ def login(client: FlaskClient, username: str, password: str = "pw") -> None:
     response = client.post("/login", data={"username": username, "password": password,
                                            "csrf_token": csrf_token(client)})
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+@pytest.fixture
+def cli(db: Database):  # type: ignore[no-untyped-def]
+    """`cli("tasks", "--json")` runs `onestop --db <this test's database> tasks --json` in process."""
+    runner = CliRunner()
+
+    def run(*args: str) -> Result:
+        return runner.invoke(main, ["--db", db.url, *args], catch_exceptions=False)
+
+    return run

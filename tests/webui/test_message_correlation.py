@@ -7,15 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from processes.cases import start_case
 from processes.deployments import deploy_version
 from processes.models import Case, User
-from processes.unit import Database
-from webui.cli import main
 
 from .test_api import key_for
 
@@ -27,16 +24,6 @@ def processes(session: Session, people: dict[str, User]) -> None:
     files = {name: (BPMN / name).read_text() for name in ("message_correlation.bpmn", "message_start.bpmn")}
     deploy_version(session, people["admin"], files)
     session.commit()
-
-
-@pytest.fixture
-def cli(db: Database):  # type: ignore[no-untyped-def]
-    runner = CliRunner()
-
-    def run(*args: str) -> Result:
-        return runner.invoke(main, ["--db", db.url, *args], catch_exceptions=False)
-
-    return run
 
 
 def awaiting(session: Session, people: dict[str, User], application_id: str) -> Case:

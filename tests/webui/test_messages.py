@@ -7,16 +7,13 @@ import html
 import json
 
 import pytest
-from click.testing import CliRunner, Result
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from processes.cases import start_case
 from processes.models import Case, User
 from processes.tasks import complete_task
-from processes.unit import Database
 from tests.waiting_cases import deploy_waiting_processes, open_tasks, waiting_for_reply
-from webui.cli import main
 
 from .conftest import csrf_token, login
 from .test_api import key_for
@@ -26,16 +23,6 @@ from .test_monitoring import metric
 @pytest.fixture(autouse=True)
 def processes(session: Session, people: dict[str, User]) -> None:
     deploy_waiting_processes(session, people["admin"])
-
-
-@pytest.fixture
-def cli(db: Database):  # type: ignore[no-untyped-def]
-    runner = CliRunner()
-
-    def run(*args: str) -> Result:
-        return runner.invoke(main, ["--db", db.url, *args], catch_exceptions=False)
-
-    return run
 
 
 def refreshed(session: Session, case: Case) -> Case:
