@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from processes.db import utcnow
 from processes.errors import NotFound
@@ -45,6 +45,11 @@ def login_page(status: int = 200, username: str = "") -> Any:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     if request.method != "POST":
+        if current_app.extensions.get("onestop.sso") is not None:
+            from .sso import logged_out_at_provider  # here: webui/sso.py imports this module
+
+            if logged_out_at_provider():
+                flash(_("You are logged out."), "info")
         return login_page()
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
@@ -82,7 +87,15 @@ def login() -> Any:
 def logout() -> Any:
     # The session cookie lives in the browser, so forgetting it there is not enough: a copy would
     # still work. Raising the session version ends it (and the user's other sessions) on the server.
+    login_id = current_user.get_id()
     end_sessions(db_session(), actor())
     commit()
     logout_user()
+    if current_app.extensions.get("onestop.sso") is not None:
+        from .sso import provider_logout_url
+
+        # Then the session at the identity provider, for a login that came from there (docs/sso.md).
+        target = provider_logout_url(login_id)
+        if target is not None:
+            return redirect(target)
     return redirect(url_for("auth.login"))

@@ -4,14 +4,19 @@ Configured by ONESTOP_OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET, _NAME, _GROUPS_CL
 (docs/sso.md). Authlib checks the state (bound to the browser's session), the nonce, the ID token's
 signature against the provider's keys, its issuer, audience and expiry; processes/sso_accounts.py
 turns the claims into a user with roles and groups.
+
+Logging out of OneStop also ends the session at the provider (OpenID Connect RP-Initiated Logout 1.0):
+`/logout` ends the OneStop session, then sends the browser to the provider's end_session_endpoint with
+the ID token as id_token_hint; the provider sends it back to the login page.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
@@ -24,11 +29,22 @@ from requests import RequestException
 from processes.sso_accounts import claim_values, grants_for, parse_group_map, sign_in_external
 
 from .auth import _safe_next, login_page
+from .security_headers import origin_of
 from .session import commit, current_user_of, db_session
 
 log = logging.getLogger("onestop.sso")
 bp = Blueprint("sso", __name__)
 NEXT_KEY = "sso_next"
+# What logout needs of an SSO login: the login it belongs to ("<user id>:<session version>") and the raw
+# ID token for id_token_hint. Flask's session is a signed cookie, and browsers drop a cookie over 4 kB.
+# A JWT hardly compresses, so the cookie grows by about the token's length: a typical ID token (1-2 kB)
+# is kept, leaving room for the rest of the session (login, CSRF token, flash messages). A larger one (an
+# Entra ID token with many groups reaches 10 kB) is not kept, and logout then names our client_id alone,
+# which RP-Initiated Logout allows (the provider may then ask the user to confirm).
+LOGIN_KEY = "sso_login"
+ID_TOKEN_HINT_MAX = 2500
+LOGOUT_STATE_KEY = "sso_logout_state"
+CALLBACK_PATH = "/login/sso/callback"
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,7 @@ class SsoSettings:
     groups_claim: str
     group_map: dict[str, list[tuple[str, str]]]
     redirect_uri: str | None
+    post_logout_redirect_uri: str | None  # the login page, when redirect_uri overrides our address
 
     @classmethod
     def from_config(cls, config: Any) -> SsoSettings | None:
@@ -52,12 +69,22 @@ class SsoSettings:
             raise ValueError(f"ONESTOP_OIDC_ISSUER is set but {' and '.join(missing)} is not")
         if urlsplit(issuer).scheme not in ("http", "https"):
             raise ValueError(f"ONESTOP_OIDC_ISSUER must be an http(s) URL, not {issuer!r}")
+        redirect_uri = config.get("ONESTOP_OIDC_REDIRECT_URI") or None
+        post_logout_redirect_uri = None
+        if redirect_uri:
+            # The login page at the same public address: the callback's URL without "/sso/callback".
+            parts = urlsplit(redirect_uri)
+            if parts.scheme not in ("http", "https") or not parts.path.endswith(CALLBACK_PATH) or parts.query:
+                raise ValueError(f"ONESTOP_OIDC_REDIRECT_URI must be an http(s) URL ending in {CALLBACK_PATH}, "
+                                 f"not {redirect_uri!r}")
+            post_logout_redirect_uri = parts._replace(path=parts.path.removesuffix("/sso/callback"),
+                                                      fragment="").geturl()
         return cls(issuer=issuer, client_id=config["ONESTOP_OIDC_CLIENT_ID"],
                    client_secret=config["ONESTOP_OIDC_CLIENT_SECRET"],
                    name=config.get("ONESTOP_OIDC_NAME") or urlsplit(issuer).hostname or issuer,
                    groups_claim=config.get("ONESTOP_OIDC_GROUPS_CLAIM") or "groups",
                    group_map=parse_group_map(config.get("ONESTOP_OIDC_GROUP_MAP")),
-                   redirect_uri=config.get("ONESTOP_OIDC_REDIRECT_URI") or None)
+                   redirect_uri=redirect_uri, post_logout_redirect_uri=post_logout_redirect_uri)
 
 
 class SingleSignOn:
@@ -142,5 +169,60 @@ def callback() -> Any:
         flash(_("Your account at %(provider)s gives no access to OneStop. Ask your administrator.",
                 provider=sso.name), "error")
         return login_page(403)
-    login_user(current_user_of(user))
+    signed_in = current_user_of(user)
+    login_user(signed_in)
+    _keep_for_logout(signed_in.get_id(), token.get("id_token"))
     return redirect(session.pop(NEXT_KEY, None) or url_for("home"))
+
+
+def _keep_for_logout(login_id: str, id_token: Any) -> None:
+    """Remember in the session that this login came from the provider, with the ID token if it fits."""
+    hint = id_token if isinstance(id_token, str) and len(id_token) <= ID_TOKEN_HINT_MAX else None
+    if isinstance(id_token, str) and hint is None:
+        log.info("single sign-on: the ID token (%d characters) is too large for the session cookie; "
+                 "logout will send the client id without id_token_hint", len(id_token))
+    session[LOGIN_KEY] = {"for": login_id, "id_token": hint}
+
+
+def provider_logout_url(login_id: str) -> str | None:
+    """Where to send the browser after the OneStop session `login_id` has ended: the provider's
+    end_session_endpoint when that login came through single sign-on and the provider has one, else None."""
+    kept = session.pop(LOGIN_KEY, None)
+    sso = _sso()
+    if sso is None or not isinstance(kept, dict) or kept.get("for") != login_id:
+        return None
+    try:
+        metadata = sso.client.load_server_metadata()  # loaded at the login; fetched again by a new worker
+    except (OAuthError, RequestException, ValueError) as err:
+        log.warning("single sign-on: cannot end the session at the provider: %s", err)
+        return None
+    endpoint = metadata.get("end_session_endpoint")
+    if not isinstance(endpoint, str) or urlsplit(endpoint).scheme not in ("http", "https"):
+        return None  # a provider without RP-initiated logout: the OneStop session alone ends, as before
+    if origin_of(endpoint) != origin_of(sso.settings.issuer):
+        # The logout form's Content-Security-Policy (form-action) allows the issuer's origin only.
+        log.warning("single sign-on: the end_session_endpoint %s is not at the issuer's origin; "
+                    "the browser may refuse the redirect (form-action)", endpoint)
+    state = secrets.token_urlsafe(16)
+    session[LOGOUT_STATE_KEY] = state
+    params = {"client_id": sso.settings.client_id,
+              "post_logout_redirect_uri": sso.settings.post_logout_redirect_uri
+              or url_for("auth.login", _external=True),
+              "state": state}
+    if kept.get("id_token"):
+        params = {"id_token_hint": kept["id_token"], **params}
+    return f"{endpoint}{'&' if urlsplit(endpoint).query else '?'}{urlencode(params)}"
+
+
+def logged_out_at_provider() -> bool:
+    """Whether this request is the provider sending the browser back after `provider_logout_url`.
+
+    The provider adds our `state`; one that leaves it out still lands here, and gets the same page."""
+    expected = session.pop(LOGOUT_STATE_KEY, None)
+    if not isinstance(expected, str):
+        return False
+    returned = request.args.get("state")
+    if returned is not None and not secrets.compare_digest(returned, expected):
+        log.warning("single sign-on: back from the provider's logout with another state")
+        return False
+    return True
