@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from babel.messages.mofile import write_mo
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -20,8 +22,10 @@ from processes.models import Membership, User
 from processes.unit import Database
 from tests.oidc_provider import Provider, running_provider
 from webui.app import create_app
+from webui.extensions import babel
 
 from .conftest import csrf_token, login
+from .test_i18n import swedish_catalog
 
 GROUP_MAP = {
     "kc-staff": ["role:csu_agent", "group:csu"],
@@ -234,4 +238,176 @@ def test_an_unreachable_provider_gets_a_clear_answer(db: Database, deployed: Non
 def test_a_broken_group_map_stops_the_app_with_a_clear_message(db: Database) -> None:
     config = {**sso_config("https://id.example.se"), "ONESTOP_OIDC_GROUP_MAP": '{"x": ["role:wizard"]}'}
     with pytest.raises(ValueError, match="unknown role 'wizard'"):
+        create_app({"DATABASE_URL": db.url, "TESTING": True, "SECRET_KEY": "test", **config})
+
+
+# --- Logout ends the session at the provider too (RP-Initiated Logout 1.0) -----------------------------
+
+
+def log_out(client: FlaskClient) -> TestResponse:
+    return client.post("/logout", data={"csrf_token": csrf_token(client, "/inbox")})
+
+
+def test_logout_ends_the_session_at_the_provider_and_comes_back_to_the_login_page(
+    client: FlaskClient, provider: Provider
+) -> None:
+    provider.set_user("l12", preferred_username="lena", groups=["streets"])
+    assert sso_login(client, provider, "l12").status_code == 302
+    copied = client.get_cookie("session")
+    assert copied is not None
+
+    response = log_out(client)
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith(f"{provider.issuer}/oauth2/end_session?")
+    query = parse_qs(urlsplit(location).query)
+    assert query["client_id"] == ["onestop"]
+    assert query["post_logout_redirect_uri"] == ["http://localhost/login"]
+    assert len(query["state"][0]) >= 16
+    claims = provider.verify_id_token(query["id_token_hint"][0])  # signed by the provider, for our client
+    assert (claims["sub"], claims["aud"], claims["iss"]) == ("l12", ["onestop"], provider.issuer)
+
+    # The OneStop session ended before the browser left for the provider, in a copy of the cookie too.
+    assert client.get("/inbox").status_code == 302
+    thief = client.application.test_client()
+    thief.set_cookie("session", copied.value)
+    assert thief.get("/inbox").status_code == 302
+
+    back = provider.end_session(location)  # the user confirms on the provider's page
+    assert back.startswith("http://localhost/login?")
+    assert parse_qs(urlsplit(back).query)["state"] == query["state"]
+    page = back_to_app(client, back)
+    assert page.status_code == 200
+    assert "You are logged out." in page.get_data(as_text=True)
+    assert "You are logged out." not in client.get("/login").get_data(as_text=True)  # once
+
+
+def test_a_swedish_browser_is_told_in_swedish(db: Database, deployed: None, provider: Provider,
+                                             tmp_path: Path) -> None:
+    target = tmp_path / "sv" / "LC_MESSAGES"  # the catalog of the tree, not a stale .mo (test_i18n.py)
+    target.mkdir(parents=True)
+    with (target / "messages.mo").open("wb") as out:
+        write_mo(out, swedish_catalog())
+    app = create_app({"DATABASE_URL": db.url, "TESTING": True, "SECRET_KEY": "test",
+                      "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path), **sso_config(provider.issuer)})
+    with app.app_context():
+        cache = babel.domain_instance.get_translations_cache(None)
+    cache.clear()
+    try:
+        client = app.test_client()
+        provider.set_user("s19", preferred_username="sara", groups=["streets"])
+        assert sso_login(client, provider, "s19").status_code == 302
+        back = urlsplit(provider.end_session(log_out(client).headers["Location"]))
+        page = client.get(f"{back.path}?{back.query}", headers={"Accept-Language": "sv-SE,sv;q=0.9"})
+        assert "Du är utloggad." in page.get_data(as_text=True)
+    finally:
+        cache.clear()
+        app.extensions["onestop.db"].dispose()
+
+
+def test_a_return_with_another_state_shows_no_logout_message(client: FlaskClient, provider: Provider) -> None:
+    provider.set_user("m13", preferred_username="maja", groups=["streets"])
+    assert sso_login(client, provider, "m13").status_code == 302
+    assert log_out(client).status_code == 302
+    page = client.get("/login?state=forged").get_data(as_text=True)
+    assert "You are logged out." not in page
+
+
+def test_local_account_logout_is_unchanged_beside_single_sign_on(client: FlaskClient) -> None:
+    login(client, "officer")
+    response = log_out(client)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login"
+    assert client.get("/inbox").status_code == 302
+    assert "You are logged out." not in client.get("/login").get_data(as_text=True)
+
+
+def test_a_local_login_after_single_sign_on_logs_out_locally(client: FlaskClient, provider: Provider) -> None:
+    """What the session kept of an SSO login belongs to that login, not to the next one in the browser."""
+    provider.set_user("n14", preferred_username="nils", groups=["streets"])
+    assert sso_login(client, provider, "n14").status_code == 302
+    login(client, "officer")
+    response = log_out(client)
+    assert response.headers["Location"] == "/login"
+
+
+def test_an_id_token_too_large_for_the_cookie_is_not_kept_and_the_client_id_alone_is_sent(
+    client: FlaskClient, provider: Provider
+) -> None:
+    groups = ["streets", *(f"{n:08x}-5f1c-4a8e-9d3b-{n * 7919:012x}" for n in range(80))]  # Entra ID object ids
+    provider.set_user("o15", preferred_username="oskar", groups=groups)
+    assert sso_login(client, provider, "o15").status_code == 302
+    cookie = client.get_cookie("session")
+    assert cookie is not None and len(cookie.value) < 4000
+    query = parse_qs(urlsplit(log_out(client).headers["Location"]).query)
+    assert "id_token_hint" not in query
+    assert query["client_id"] == ["onestop"] and query["post_logout_redirect_uri"] == ["http://localhost/login"]
+
+
+def test_another_worker_loads_the_providers_metadata_at_logout(
+    app: Flask, db: Database, provider: Provider
+) -> None:
+    """The worker that answers the logout may not be the one that did the login (nothing loaded yet)."""
+    client = app.test_client()
+    provider.set_user("p16", preferred_username="petra", groups=["streets"])
+    assert sso_login(client, provider, "p16").status_code == 302
+    other = create_app({"DATABASE_URL": db.url, "TESTING": True, "SECRET_KEY": "test", **sso_config(provider.issuer)})
+    try:
+        worker = other.test_client()
+        cookie = client.get_cookie("session")
+        assert cookie is not None
+        worker.set_cookie("session", cookie.value)
+        location = log_out(worker).headers["Location"]
+        assert location.startswith(f"{provider.issuer}/oauth2/end_session?")
+    finally:
+        other.extensions["onestop.db"].dispose()
+
+
+def test_a_provider_without_end_session_endpoint_logs_out_locally(db: Database, deployed: None) -> None:
+    with running_provider(end_session=False) as plain:
+        app = create_app({"DATABASE_URL": db.url, "TESTING": True, "SECRET_KEY": "test", **sso_config(plain.issuer)})
+        try:
+            client = app.test_client()
+            plain.set_user("q17", preferred_username="quinn", groups=["streets"])
+            assert sso_login(client, plain, "q17").status_code == 302
+            assert client.get("/inbox").status_code == 200
+            response = log_out(client)
+            assert response.status_code == 302
+            assert response.headers["Location"] == "/login"
+            assert client.get("/inbox").status_code == 302
+        finally:
+            app.extensions["onestop.db"].dispose()
+
+
+def test_a_provider_down_at_logout_time_still_logs_out_locally(db: Database, deployed: None) -> None:
+    config = {"DATABASE_URL": db.url, "TESTING": True, "SECRET_KEY": "test"}
+    with running_provider() as gone:
+        app = create_app({**config, **sso_config(gone.issuer)})
+        client = app.test_client()
+        gone.set_user("r18", preferred_username="rut", groups=["streets"])
+        assert sso_login(client, gone, "r18").status_code == 302
+    # A new worker (the metadata not loaded) answers the logout while the provider is down.
+    other = create_app({**config, **sso_config(gone.issuer)})
+    try:
+        worker = other.test_client()
+        cookie = client.get_cookie("session")
+        assert cookie is not None
+        worker.set_cookie("session", cookie.value)
+        response = log_out(worker)
+        assert response.status_code == 302 and response.headers["Location"] == "/login"
+        assert client.get("/inbox").status_code == 302  # the session ended on the server all the same
+    finally:
+        other.extensions["onestop.db"].dispose()
+        app.extensions["onestop.db"].dispose()
+
+
+def test_the_post_logout_redirect_uri_follows_the_redirect_uri_override(db: Database, provider: Provider) -> None:
+    config = {**sso_config(provider.issuer), "ONESTOP_OIDC_REDIRECT_URI": "https://onestop.kommun.se/login/sso/callback"}
+    app = create_app({"DATABASE_URL": db.url, "TESTING": True, "SECRET_KEY": "test", **config})
+    try:
+        assert app.extensions["onestop.sso"].settings.post_logout_redirect_uri == "https://onestop.kommun.se/login"
+    finally:
+        app.extensions["onestop.db"].dispose()
+    config["ONESTOP_OIDC_REDIRECT_URI"] = "https://onestop.kommun.se/elsewhere"
+    with pytest.raises(ValueError, match="must be an http.s. URL ending in /login/sso/callback"):
         create_app({"DATABASE_URL": db.url, "TESTING": True, "SECRET_KEY": "test", **config})
