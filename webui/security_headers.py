@@ -6,8 +6,9 @@ The policy allows only what the pages need:
 - inline styles, because bpmn-js, dmn-js and form-js write style attributes into the markup they
   render (an inline style cannot run code);
 - images from this site, data: URIs (the bundles' icons) and the map tile host of ONESTOP_MAP_TILES;
-- forms posted to this site, and to the single sign-on provider (its login page is a redirect
-  away from the "Log in with ..." form, and Chromium applies form-action to that redirect).
+- forms posted to this site, and to the single sign-on provider (its login and end-session pages are a
+  redirect away from the "Log in with ..." and "Log out" forms, and Chromium applies form-action to
+  such a redirect).
 """
 
 from __future__ import annotations
