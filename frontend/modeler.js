@@ -4,6 +4,8 @@
 //   OneStop.dmnModeler(container, xml)                      -> Promise<DmnModeler>
 //   OneStop.formEditor(container, schema)                   -> Promise<FormEditor>
 //   OneStop.markProblems(modeler, problems)                 -> problems not placed on the diagram
+//   OneStop.missingTranslations()                           -> texts the editors asked for that the page
+//                                                              language's dictionary lacks (frontend/translate.js)
 //
 // Save with `await modeler.saveXML({format: true})` -> {xml}; `editor.saveSchema()` -> schema.
 import BpmnModeler from 'bpmn-js/lib/Modeler';
@@ -31,6 +33,10 @@ import './onestop-modeler.css';
 
 import { parseJSON, resolveElement, showFailure } from './util.js';
 import { OneStopPropertiesModule, moddleExtensions } from './onestop-properties.js';
+import { makeTranslate, missingTranslations, translateModule } from './translate.js';
+
+// The page's own words here (tabs, failures) go through the same dictionary as the editors'.
+const translate = makeTranslate();
 
 const EMPTY_DMN = `<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" xmlns:dmndi="https://www.omg.org/spec/DMN/20191111/DMNDI/" xmlns:dc="http://www.omg.org/spec/DMN/20180521/DC/" id="definitions" name="Decisions" namespace="http://onestop.local/dmn">
@@ -62,7 +68,7 @@ export async function bpmnModeler(container, propertiesContainer, xml) {
   container = resolveElement(container);
   const options = {
     container,
-    additionalModules: [],
+    additionalModules: [translateModule()],
     // spiffworkflow:* extension elements become typed, so the OneStop group can edit them
     moddleExtensions,
   };
@@ -79,7 +85,7 @@ export async function bpmnModeler(container, propertiesContainer, xml) {
     else await modeler.createDiagram();
   } catch (error) {
     error.modeler = modeler;
-    showFailure(container, 'Could not open the BPMN file', error);
+    showFailure(container, translate('Could not open the BPMN file'), error);
   }
   fitBesidePalette(modeler, container);
   return modeler;
@@ -119,7 +125,7 @@ function renderDmnTabs(modeler, nav) {
     button.type = 'button';
     button.className = 'os-dmn-tab';
     const element = view.element;
-    button.textContent = view.type === 'drd' ? 'Decision requirements' : (element.name || element.id);
+    button.textContent = view.type === 'drd' ? translate('Decision requirements') : (element.name || element.id);
     const selected = active && active.element === element;
     button.setAttribute('aria-pressed', selected ? 'true' : 'false');
     button.addEventListener('click', () => modeler.open(view));
@@ -134,20 +140,23 @@ export async function dmnModeler(container, xml) {
   const nav = document.createElement('div');
   nav.className = 'os-dmn-tabs';
   nav.setAttribute('role', 'toolbar');
-  nav.setAttribute('aria-label', 'Views');
+  nav.setAttribute('aria-label', translate('Views'));
   const canvas = document.createElement('div');
   canvas.className = 'os-dmn-canvas';
   container.append(nav, canvas);
 
+  // each view has its own injector: the translate module goes to each (dmn-js drops `common.additionalModules`)
+  const views = ['drd', 'decisionTable', 'literalExpression', 'boxedExpression'];
   const modeler = new DmnModeler({
     container: canvas,
+    ...Object.fromEntries(views.map((view) => [view, { additionalModules: [translateModule()] }])),
   });
   modeler.on('views.changed', () => renderDmnTabs(modeler, nav));
   try {
     await modeler.importXML(xml || EMPTY_DMN);
   } catch (error) {
     error.modeler = modeler;
-    showFailure(container, 'Could not open the DMN file', error);
+    showFailure(container, translate('Could not open the DMN file'), error);
   }
   const viewer = modeler.getActiveViewer();
   const canvasService = viewer && viewer.get('canvas', false);
@@ -155,15 +164,23 @@ export async function dmnModeler(container, xml) {
   return modeler;
 }
 
-/** form-js editor (palette, canvas and its own properties panel). */
+/**
+ * form-js editor (palette, canvas and its own properties panel). form-js 1.x has no translate service:
+ * its words are English whatever the page's language, and its wrapper says so (lang="en") for screen
+ * readers, spell checkers and the Swedish walk test (tests/browser/test_swedish_walk.py).
+ */
 export async function formEditor(container, schema) {
   container = resolveElement(container);
-  const editor = new FormEditor({ container });
+  const wrapper = document.createElement('div');
+  wrapper.className = 'os-form-editor';
+  wrapper.setAttribute('lang', 'en');
+  container.appendChild(wrapper);
+  const editor = new FormEditor({ container: wrapper });
   try {
     await editor.importSchema(parseJSON(schema, EMPTY_FORM));
   } catch (error) {
     error.editor = editor;
-    showFailure(container, 'Could not open the form', error);
+    showFailure(container, translate('Could not open the form'), error);
   }
   return editor;
 }
@@ -216,4 +233,6 @@ export function markProblems(modeler, problems = []) {
   return unplaced;
 }
 
-window.OneStop = Object.assign(window.OneStop || {}, { bpmnModeler, dmnModeler, formEditor, markProblems });
+window.OneStop = Object.assign(window.OneStop || {}, {
+  bpmnModeler, dmnModeler, formEditor, markProblems, missingTranslations,
+});

@@ -11,6 +11,8 @@
 //   lane              -> which group works on its tasks (group, managers_only; an administrator may override)
 //   any named element -> its name in Swedish (name_sv)
 // Timer expressions are edited in the panel's own "Timer" group.
+// Every label, description and option goes through the modeler's `translate` (frontend/translate.js): the
+// English text is the key of frontend/translations/sv.json.
 import { TextFieldEntry, TextAreaEntry, SelectEntry, isTextFieldEntryEdited, isTextAreaEntryEdited, isSelectEntryEdited } from '@bpmn-io/properties-panel';
 import { useService } from 'bpmn-js-properties-panel';
 import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
@@ -72,17 +74,24 @@ function setProperty(element, name, value, injector, bo = owner(element)) {
   }
 }
 
+/** `label` and `description`: English templates, or [template, replacements]. */
 function text(id, label, description, getValue, setValue, area = false) {
   function Entry(props) {
     const injector = useService('injector');
     const debounce = useService('debounceInput');
+    const translate = useService('translate');
     return jsx(area ? TextAreaEntry : TextFieldEntry, {
-      element: props.element, id, label, description, debounce, monospace: area,
+      element: props.element, id, debounce, monospace: area, translate,
+      label: translated(translate, label), description: translated(translate, description),
       getValue: () => getValue(props.element),
       setValue: (value) => setValue(props.element, value, injector),
     });
   }
   return { id, component: Entry, isEdited: area ? isTextAreaEntryEdited : isTextFieldEntryEdited };
+}
+
+function translated(translate, text) {
+  return Array.isArray(text) ? translate(...text) : translate(text);
 }
 
 function property(id, name, label, description) {
@@ -93,11 +102,12 @@ function property(id, name, label, description) {
 function choice(id, name, label, options) {
   function Entry(props) {
     const injector = useService('injector');
+    const translate = useService('translate');
     return jsx(SelectEntry, {
-      element: props.element, id, label,
+      element: props.element, id, label: translate(label),
       getValue: () => getProperty(props.element, name),
       setValue: (value) => setProperty(props.element, name, value, injector),
-      getOptions: () => options.map(([value, text]) => ({ value, label: text })),
+      getOptions: () => options.map(([value, text]) => ({ value, label: translate(text) })),
     });
   }
   return { id, component: Entry, isEdited: isSelectEntryEdited };
@@ -122,19 +132,25 @@ function humanTaskEntries() {
 }
 
 // Which field of the case's data plays which part (engine/routine.py FIELD_PROPERTIES, docs/routines.md).
+// Whole sentences, so that a translation can word each one its own way.
+const EMPTY = ' Leave empty when the routine has none.';
 export const FIELDS = [
-  ['citizen_name_field', 'Citizen name field', "the citizen's name, e.g. citizen_name"],
-  ['citizen_email_field', 'Citizen e-mail field', "the citizen's e-mail address (none: no mails), e.g. citizen_email"],
-  ['channel_field', 'Channel field', 'the channel the request came in by (its options: the dashboard filter)'],
-  ['description_field', 'Description field', "the citizen's description of the request"],
-  ['first_contact_field', 'First-contact field', 'a checkbox: resolved on first contact'],
-  ['kb_article_field', 'Knowledge-base article field', 'the title of the knowledge-base article used at intake'],
-  ['office_field', 'Office field', 'the office the case is with, e.g. the routing table output office'],
-  ['due_field', 'Due field', "the case's reply deadline (an ISO moment), e.g. due_at"],
-  ['answer_field', 'Answer field', 'the answer sent to the citizen'],
-  ['question_field', 'Question field', 'the question of a request for more information'],
-  ['reply_field', 'Reply field', "the citizen's reply to that question"],
-];
+  ['citizen_name_field', 'Citizen name field', "The field (or variable) that holds the citizen's name, e.g. citizen_name."],
+  ['citizen_email_field', 'Citizen e-mail field',
+    "The field (or variable) that holds the citizen's e-mail address (none: no mails), e.g. citizen_email."],
+  ['channel_field', 'Channel field',
+    'The field (or variable) that holds the channel the request came in by (its options: the dashboard filter).'],
+  ['description_field', 'Description field', "The field (or variable) that holds the citizen's description of the request."],
+  ['first_contact_field', 'First-contact field', 'The field (or variable) that holds a checkbox: resolved on first contact.'],
+  ['kb_article_field', 'Knowledge-base article field',
+    'The field (or variable) that holds the title of the knowledge-base article used at intake.'],
+  ['office_field', 'Office field',
+    'The field (or variable) that holds the office the case is with, e.g. the routing table output office.'],
+  ['due_field', 'Due field', "The field (or variable) that holds the case's reply deadline (an ISO moment), e.g. due_at."],
+  ['answer_field', 'Answer field', 'The field (or variable) that holds the answer sent to the citizen.'],
+  ['question_field', 'Question field', 'The field (or variable) that holds the question of a request for more information.'],
+  ['reply_field', 'Reply field', "The field (or variable) that holds the citizen's reply to that question."],
+].map(([name, label, description]) => [name, label, description + EMPTY]);
 
 function processEntries() {
   return [
@@ -146,8 +162,8 @@ function processEntries() {
       [['', 'no'], ['true', 'yes: the public portal and Open311 start this process']]),
     property('onestop-category-field', 'category_field', 'Category field',
       'The field of the intake form whose options are the request types, e.g. category'),
-    ...FIELDS.map(([name, label, what]) => property(`onestop-${name.replace(/_/g, '-')}`, name, label,
-      `The field (or variable) that holds ${what}. Leave empty when the routine has none.`)),
+    ...FIELDS.map(([name, label, description]) => property(`onestop-${name.replace(/_/g, '-')}`, name, label,
+      description)),
   ];
 }
 
@@ -167,14 +183,15 @@ function operator(element) {
 
 function ServiceEntry(props) {
   const injector = useService('injector');
+  const translate = useService('translate');
   return jsx(SelectEntry, {
-    element: props.element, id: 'onestop-service', label: 'Service',
+    element: props.element, id: 'onestop-service', label: translate('Service'),
     getValue: () => (operator(props.element) || {}).id || '',
     setValue: (value) => {
       const op = ensureExtension(props.element, 'spiffworkflow:ServiceTaskOperator', injector);
       injector.get('modeling').updateModdleProperties(props.element, op, { id: value });
     },
-    getOptions: () => [{ value: '', label: '(choose)' }, ...SERVICES.map((s) => ({ value: s, label: s }))],
+    getOptions: () => [{ value: '', label: translate('(choose)') }, ...SERVICES.map((s) => ({ value: s, label: s }))],
   });
 }
 
@@ -182,8 +199,8 @@ function parameterEntries(element) {
   const op = operator(element);
   const list = op && op.get('parameterList');
   const params = list ? list.get('parameters') || [] : [];
-  return params.map((param, index) => text(`onestop-param-${index}`, `Parameter ${param.id}`,
-    `Python expression (${param.type || 'any'})`, () => param.value || '',
+  return params.map((param, index) => text(`onestop-param-${index}`, ['Parameter {name}', { name: param.id }],
+    ['Python expression ({type})', { type: param.type || 'any' }], () => param.value || '',
     (el, v, inj) => inj.get('modeling').updateModdleProperties(el, param, { value: v })));
 }
 
@@ -223,12 +240,12 @@ function conditionEntries(element) {
     })];
 }
 
+const LANE_NOTE = 'An administrator may map the lane to another group (Admin → Lanes). Without a group, '
+  + 'the tasks go to the group named like the lane (“Waste” → waste).';
+
 function LaneNote(props) {
-  return jsx('p', {
-    class: 'bio-properties-panel-description', id: props.id,
-    children: 'An administrator may map the lane to another group (Admin → Lanes). Without a group, '
-      + 'the tasks go to the group named like the lane (“Waste” → waste).',
-  });
+  const translate = useService('translate');
+  return jsx('p', { class: 'bio-properties-panel-description', id: props.id, children: translate(LANE_NOTE) });
 }
 
 function kindEntries(element) {
@@ -264,7 +281,8 @@ function entriesFor(element) {
 }
 
 class OneStopPropertiesProvider {
-  constructor(propertiesPanel) {
+  constructor(propertiesPanel, translate) {
+    this.translate = translate;
     propertiesPanel.registerProvider(400, this);
   }
 
@@ -275,11 +293,16 @@ class OneStopPropertiesProvider {
         const at = groups.findIndex((g) => g.id === 'general') + 1;
         groups.splice(at, 0, { id: 'onestop', label: 'OneStop', entries });
       }
+      // bpmn-js-properties-panel gives its groups no `translate`: their buttons' titles ("Toggle section",
+      // "Section contains edits") would stay English. A group passes it on to its header and list items.
+      for (const group of groups) {
+        if (!group.translate) group.translate = this.translate;
+      }
       return groups;
     };
   }
 }
-OneStopPropertiesProvider.$inject = ['propertiesPanel'];
+OneStopPropertiesProvider.$inject = ['propertiesPanel', 'translate'];
 
 export const OneStopPropertiesModule = {
   __init__: ['oneStopPropertiesProvider'],
