@@ -126,3 +126,32 @@ def test_an_elements_swedish_name_is_set_in_the_onestop_group(page: Page, live_s
     page.reload()
     page.wait_for_function("() => window.onestopEditor && window.onestopEditor.ready")
     assert 'name="name_sv" value="Första steget"' in page.evaluate("window.onestopEditor.content()")
+
+
+def test_the_editors_speak_english_to_an_english_reader(page: Page, live_server: str) -> None:
+    """The Swedish dictionary (frontend/translations/sv.json) is for Swedish pages only."""
+    log_in(page, live_server, "analyst")
+    page.get_by_label("Key").fill(f"english_{secrets.token_hex(3)}")
+    page.get_by_role("button", name="Create draft").click()
+    page.wait_for_function("() => window.onestopEditor && window.onestopEditor.ready")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    expect(page.locator(".djs-palette").get_by_role("button", name="Create start event")).to_be_visible()
+    page.evaluate("""() => { const m = window.onestopEditor.modeler;
+        m.get('selection').select(m.get('elementRegistry').get('first_step')); }""")
+    append_task = page.locator('.djs-context-pad [data-action="append.append-task"]')
+    expect(append_task).to_have_attribute("title", "Append task")
+    general = page.locator('[data-group-id="group-general"] .bio-properties-panel-group-header-title')
+    expect(general).to_have_text("General")
+    expect(page.get_by_label("Form file", exact=True)).to_be_visible()
+    page.locator('.djs-context-pad [data-action="replace"]').click()
+    expect(page.locator(".djs-popup-title")).to_have_text("Change element")
+    page.keyboard.press("Escape")
+    assert page.evaluate("OneStop.missingTranslations()") == []  # no dictionary asked in English
+
+    page.get_by_label("Kind", exact=True).select_option("dmn")
+    page.locator("#f-name").fill("rules")
+    page.get_by_role("button", name="Add file").click()
+    page.wait_for_function("() => window.onestopEditor?.ready && window.onestopEditor.kind === 'dmn'")
+    expect(page.locator(".os-dmn-tab").first).to_have_text("Decision requirements")
+    expect(page.locator(".tjs-table")).to_contain_text("When")
+    expect(page.locator("#os-canvas")).to_contain_text("Hit policy:")

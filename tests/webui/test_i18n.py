@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -137,3 +138,27 @@ def test_swedish_texts_keep_every_placeholder() -> None:
         for text in strings:
             if text:
                 assert set(PLACEHOLDER.findall(text)) == wanted, (message.id, text)
+
+
+# The editors' dictionary (frontend/translate.js): English template -> Swedish, {name} filled in by the editor.
+EDITOR_SV = ROOT / "frontend" / "translations" / "sv.json"
+EDITOR_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+TRANSLATE_CALL = re.compile(r"\btranslate\(\s*(['\"])((?:(?!\1)[^\\]|\\.)*)\1")
+
+
+def test_the_editor_dictionary_keeps_every_placeholder_and_leaves_nothing_empty() -> None:
+    dictionary = json.loads(EDITOR_SV.read_text(encoding="utf-8"))
+    assert dictionary, "frontend/translations/sv.json is empty"
+    for english, swedish in dictionary.items():
+        assert swedish.strip(), english
+        assert set(EDITOR_PLACEHOLDER.findall(swedish)) == set(EDITOR_PLACEHOLDER.findall(english)), (english, swedish)
+
+
+def test_every_text_the_frontend_translates_has_swedish() -> None:
+    """The texts OneStop's own scripts pass to `translate('...')` literally (error messages, the DMN tabs);
+    the rest, and bpmn-io's, are checked in the browser (tests/browser/test_swedish_walk.py)."""
+    dictionary = json.loads(EDITOR_SV.read_text(encoding="utf-8"))
+    asked = {match[1] for script in (ROOT / "frontend").glob("*.js")
+             for match in TRANSLATE_CALL.findall(script.read_text(encoding="utf-8"))}
+    assert asked, "no translate('...') call found: has the pattern changed?"
+    assert sorted(asked - set(dictionary)) == []
