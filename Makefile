@@ -22,7 +22,7 @@ node_modules/.installed: package.json package-lock.json
 
 assets: webui/static/dist/.built
 
-webui/static/dist/.built: node_modules/.installed $(wildcard frontend/*)
+webui/static/dist/.built: node_modules/.installed $(wildcard frontend/* frontend/translations/*)
 	npm run --silent build
 	touch $@
 
