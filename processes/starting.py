@@ -10,7 +10,7 @@ leaves no case behind. Nothing here names one routine.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ from .handover import start_with_intake
 from .models import Case, ProcessVersion, User
 from .routines import current_versions, version_routine
 from .runtime import bundle_for
+from .translations import translated_properties
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,12 @@ class Startable:
     form: dict[str, Any] | None
     start_element: str | None
     channel_field: str | None = None  # the routine's channel_field
+    # the description's translations by language ({"sv": ...}, its documentation_sv); `description` is the default
+    descriptions: Mapping[str, str] = field(default_factory=dict)
+
+    def description_in(self, language: str) -> str:
+        """What the process is for in `language`; the default description where it has no translation."""
+        return self.descriptions.get(language) or self.description
 
 
 def _startable(version: ProcessVersion) -> Startable:
@@ -47,7 +54,8 @@ def _startable(version: ProcessVersion) -> Startable:
     form_name = bundle.element_properties.get(element or "", {}).get("form")
     return Startable(key=version.key, name=version.name or version.key, version=version.version,
                      description=bundle.documentation, start_groups=routine.start_groups,
-                     form=bundle.form(form_name), start_element=element, channel_field=routine.channel_field)
+                     form=bundle.form(form_name), start_element=element, channel_field=routine.channel_field,
+                     descriptions=translated_properties(bundle.properties) if bundle.documentation else {})
 
 
 def _current(session: Session) -> list[Startable]:

@@ -7,7 +7,9 @@ language, English: `label`, `description`, `text` and `placeholder` of a form-js
 - form-js: a custom property of the component (the editor's "Custom properties" group):
   `label_sv`, `description_sv`, `text_sv`, `placeholder_sv`, and `option_<value>_sv` for the label
   of the option whose value is `<value>`;
-- BPMN: a `spiffworkflow:property` of the element named `name_sv` (the modeler's "OneStop" group).
+- BPMN: a `spiffworkflow:property` of the element named `name_sv` (the modeler's "OneStop" group), and
+  for its description (`bpmn:documentation`, e.g. the process's, shown on the start page) one named
+  `documentation_sv`.
 
 A text without a translation is shown in the default language; `missing_translations` lists them
 (the shipped files have none, tests/processes/test_translations.py checks).
@@ -38,6 +40,8 @@ from .runtime import bundle_for
 FORM_TEXTS = ("label", "description", "text", "placeholder")
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 _NAME = re.compile(r"name_([a-z]{2})$")
+_DOCUMENTATION = re.compile(r"documentation_([a-z]{2})$")
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 # BPMN elements whose names nobody sees on a page (diagram interchange, definitions)
 _UNSHOWN = ("definitions", "BPMNDiagram", "BPMNPlane", "BPMNShape", "BPMNEdge", "BPMNLabel")
 
@@ -110,13 +114,38 @@ def _named(root: etree._Element) -> Iterator[etree._Element]:
             yield element
 
 
-def _translations(element: etree._Element) -> dict[str, str]:
+def _translations(element: etree._Element, pattern: re.Pattern[str] = _NAME) -> dict[str, str]:
+    props = element.iterfind(f"{{*}}extensionElements/{{{SPIFF_NS}}}properties/{{{SPIFF_NS}}}property")
+    return translated_properties({prop.get("name", ""): prop.get("value", "") for prop in props}, pattern)
+
+
+def translated_properties(properties: Mapping[str, str], pattern: re.Pattern[str] = _DOCUMENTATION) -> dict[str, str]:
+    """The translations among an element's properties by language: {"sv": ...} from `documentation_sv`
+    (or, with `_NAME`, from `name_sv`); empty values are no translation."""
     found = {}
-    for prop in element.iterfind(f"{{*}}extensionElements/{{{SPIFF_NS}}}properties/{{{SPIFF_NS}}}property"):
-        match = _NAME.fullmatch(prop.get("name", ""))
-        if match and prop.get("value"):
-            found[match.group(1)] = prop.get("value", "")
+    for name, value in properties.items():
+        match = pattern.fullmatch(name)
+        if match and value and value.strip():
+            found[match.group(1)] = value.strip()
     return found
+
+
+def bpmn_documentation(xml: str) -> dict[str, dict[str, str]]:
+    """Every BPMN element's description (its `bpmn:documentation`) by language: {element id: {"en": ...,
+    "sv": ...}}; elements without one are left out."""
+    found: dict[str, dict[str, str]] = {}
+    for element in parse_xml(xml).iter():
+        if not isinstance(element.tag, str) or not element.get("id"):
+            continue
+        text = " ".join((d.text or "").strip() for d in element.findall(f"{{{BPMN_NS}}}documentation")).strip()
+        if text:
+            found[element.get("id", "")] = {DEFAULT_LANGUAGE: text, **_translations(element, _DOCUMENTATION)}
+    return found
+
+
+def documentation_in(documentation: str, properties: Mapping[str, str], language: str) -> str:
+    """An element's description in `language`: its `documentation_<language>` property, else the default."""
+    return translated_properties(properties).get(language) or documentation
 
 
 def missing_translations(files: Mapping[str, str], languages: tuple[str, ...] = TRANSLATED) -> list[str]:
@@ -132,6 +161,9 @@ def missing_translations(files: Mapping[str, str], languages: tuple[str, ...] = 
                 continue
             missing += [f"{name}:{element}: name {texts[DEFAULT_LANGUAGE]!r} has no {lang}"
                         for element, texts in named.items() for lang in languages if lang not in texts]
+            missing += [f"{name}:{element}: documentation has no {lang}"
+                        for element, texts in bpmn_documentation(content).items() for lang in languages
+                        if lang not in texts]
         elif kind == "form":
             missing += [f"{name}:{where}: {what} has no {lang}"
                         for where, what, props in _form_texts(json.loads(content)) for lang in languages

@@ -29,7 +29,7 @@ bp = Blueprint("start", __name__)
 @login_required
 def index() -> Any:
     return render_template("start/index.html", processes=startable_processes(db_session(), actor()),
-                           process_name=process_name)
+                           process_name=process_name, process_description=process_description)
 
 
 @bp.get("/start/<key>", endpoint="form")
@@ -68,3 +68,8 @@ def _render(key: str, *, status: int = 200, errors: dict[str, str] | None = None
 def process_name(process: Any) -> str:
     """The process's name in the reader's language (its `name_sv` and the like)."""
     return element_name(process.key, process.key, process.name)
+
+
+def process_description(process: Any) -> str:
+    """What the process is for (its documentation) in the reader's language (its `documentation_sv`)."""
+    return str(process.description_in(reading_language()))

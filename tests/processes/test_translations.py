@@ -10,8 +10,19 @@ from sqlalchemy.orm import Session
 from processes.files import read_process_files
 from processes.forms import form_fields
 from processes.language import reading_language, reset_language, use_language
+from processes.models import User
+from processes.starting import startable_process
 from processes.texts import Text, install_translator, translated
-from processes.translations import bpmn_in, current_texts, form_in, missing_translations, option_labels, read_texts
+from processes.translations import (
+    bpmn_documentation,
+    bpmn_in,
+    current_texts,
+    documentation_in,
+    form_in,
+    missing_translations,
+    option_labels,
+    read_texts,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_BUILDING_SV = "Nybyggnad"
@@ -37,6 +48,27 @@ BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>"""
 
 
+DESCRIBED = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d">
+  <bpmn:process id="p" name="Request" isExecutable="true">
+    <bpmn:documentation>What the routine is for.</bpmn:documentation>
+    <bpmn:extensionElements><spiffworkflow:properties>
+      <spiffworkflow:property name="name_sv" value="Ärende" />
+      <spiffworkflow:property name="documentation_sv" value="Vad rutinen är till för." />
+    </spiffworkflow:properties></bpmn:extensionElements>
+    <bpmn:userTask id="t" name="Handle">
+      <bpmn:documentation>The office handles it.</bpmn:documentation>
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="name_sv" value="Handlägg" />
+        <spiffworkflow:property name="documentation_sv" value="  " />
+      </spiffworkflow:properties></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:endEvent id="e"><bpmn:documentation>  </bpmn:documentation></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
 def test_every_shipped_text_has_swedish_and_english() -> None:
     """English is the text itself (label, name); Swedish its `_sv` property. Add one when you add a text."""
     files, _ = read_process_files([ROOT / "bpmn"])
@@ -49,6 +81,30 @@ def test_a_missing_translation_is_named_with_its_file_and_element() -> None:
         "f.form:kind: option_other has no sv",
         "p.bpmn:p: name 'Request' has no sv",
     ]
+
+
+def test_a_description_without_swedish_is_named_with_its_file_and_element() -> None:
+    """An element with documentation needs a `documentation_sv`; an empty one is none, no documentation needs none."""
+    assert missing_translations({"d.bpmn": DESCRIBED}) == ["d.bpmn:t: documentation has no sv"]
+
+
+def test_a_description_reads_in_swedish_and_falls_back_to_the_default() -> None:
+    described = bpmn_documentation(DESCRIBED)
+    assert described == {"p": {"en": "What the routine is for.", "sv": "Vad rutinen är till för."},
+                         "t": {"en": "The office handles it."}}
+    properties = {"name_sv": "Ärende", "documentation_sv": "Vad rutinen är till för."}
+    assert documentation_in("What the routine is for.", properties, "sv") == "Vad rutinen är till för."
+    assert documentation_in("What the routine is for.", properties, "en") == "What the routine is for."
+    assert documentation_in("The office handles it.", {"documentation_sv": " "}, "sv") == "The office handles it."
+
+
+def test_a_shipped_process_describes_itself_in_each_language(session: Session, people: dict[str, User],
+                                                              deployed: None) -> None:
+    process = startable_process(session, people["csu"], "citizen_request")
+    assert process.description.startswith("A citizen request at the one-stop shop")
+    assert process.description_in("en") == process.description
+    assert process.description_in("sv").startswith("Ett invånarärende hos kontaktcenter")
+    assert process.description_in("de") == process.description  # no translation: the default
 
 
 def test_a_form_reads_in_swedish_and_falls_back_to_english() -> None:

@@ -101,9 +101,29 @@ def test_the_start_page_reads_in_swedish(client: FlaskClient, session: Session, 
     set_locale(session, permits_officer, "sv")
     session.commit()
     login(client, "bo")
-    assert "Bygglovsansökan" in client.get("/start").get_data(as_text=True)
+    index = client.get("/start").get_data(as_text=True)
+    assert "Bygglovsansökan" in index
+    assert "En ansökan om bygglov, registrerad av kontaktcenter" in index  # its documentation_sv
+    assert "An application for a building permit" not in index
     page = client.get("/start/permit_application").get_data(as_text=True)
     assert re.search(r"<h1>\s*Bygglovsansökan\s*</h1>", page)
     schema = re.search(r'id="task-form-schema">(.*?)</script>', page, re.DOTALL)
     assert schema is not None
     assert "Sökandens namn" in [c.get("label") for c in json.loads(schema.group(1))["components"]]
+
+
+def test_the_start_page_describes_each_process_in_the_readers_language(
+        client: FlaskClient, session: Session, people: dict[str, User]) -> None:
+    from processes.users import set_locale
+
+    login(client, "csu")
+    set_locale(session, people["csu"], "en")
+    session.commit()
+    english = client.get("/start").get_data(as_text=True)
+    assert "A citizen request at the one-stop shop" in english and "An application for a building permit" in english
+    assert "Ett invånarärende" not in english
+    set_locale(session, people["csu"], "sv")
+    session.commit()
+    swedish = client.get("/start").get_data(as_text=True)
+    assert "Ett invånarärende hos kontaktcenter" in swedish and "En ansökan om bygglov" in swedish
+    assert "A citizen request at the one-stop shop" not in swedish
