@@ -9,7 +9,8 @@
 //   business rule     -> the decision it calls (spiffworkflow:calledDecisionId)
 //   sequence flow     -> the condition (a Python expression)
 //   lane              -> which group works on its tasks (group, managers_only; an administrator may override)
-//   any named element -> its name in Swedish (name_sv)
+//   any named element -> its name and its description (documentation) in Swedish (name_sv, documentation_sv);
+//                        a pool also its process's description in Swedish (the start page shows it)
 // Timer expressions are edited in the panel's own "Timer" group.
 // Every label, description and option goes through the modeler's `translate` (frontend/translate.js): the
 // English text is the key of frontend/translations/sv.json.
@@ -75,13 +76,15 @@ function setProperty(element, name, value, injector, bo = owner(element)) {
 }
 
 /** `label` and `description`: English templates, or [template, replacements]. */
+// `area`: a multi-line field, monospace for code (true or 'code'), proportional for prose ('prose')
 function text(id, label, description, getValue, setValue, area = false) {
   function Entry(props) {
     const injector = useService('injector');
     const debounce = useService('debounceInput');
     const translate = useService('translate');
     return jsx(area ? TextAreaEntry : TextFieldEntry, {
-      element: props.element, id, debounce, monospace: area, translate,
+      element: props.element, id, debounce, monospace: !!area && area !== 'prose', translate,
+      ...(area === 'prose' ? { rows: 3 } : {}),
       label: translated(translate, label), description: translated(translate, description),
       getValue: () => getValue(props.element),
       setValue: (value) => setValue(props.element, value, injector),
@@ -261,19 +264,36 @@ function kindEntries(element) {
   return [];
 }
 
-// The name in each translated language, as the property name_<language> (docs/translations.md);
-// the element's own name is the English (default) text.
-export const TRANSLATED = [['sv', 'Name in Swedish']];
+// The name and the description (bpmn:documentation) in each translated language, as the properties
+// name_<language> and documentation_<language> (docs/translations.md); the element's own name and
+// documentation are the English (default) texts.
+export const TRANSLATED = [['sv', 'Name in Swedish', 'Description in Swedish', 'Process description in Swedish']];
 
 function translationEntries(element) {
   const named = ['bpmn:FlowElement', 'bpmn:Lane', 'bpmn:Participant', 'bpmn:Process', 'bpmn:DataObjectReference']
     .some((type) => is(element, type));
   if (!named) return [];
-  return TRANSLATED.map(([language, label]) => text(`onestop-name-${language}`, label,
-    'Shown to readers of the pages in this language; empty: the name above',
-    // on the element itself: a pool's name is its own, not its process's
-    (el) => getProperty(el, `name_${language}`, getBusinessObject(el)),
-    (el, v, inj) => setProperty(el, `name_${language}`, v.trim(), inj, getBusinessObject(el))));
+  const pool = is(element, 'bpmn:Participant') && owner(element) !== getBusinessObject(element);
+  return TRANSLATED.flatMap(([language, nameLabel, descriptionLabel, processLabel]) => [
+    text(`onestop-name-${language}`, nameLabel,
+      'Shown to readers of the pages in this language; empty: the name above',
+      // on the element itself: a pool's name is its own, not its process's
+      (el) => getProperty(el, `name_${language}`, getBusinessObject(el)),
+      (el, v, inj) => setProperty(el, `name_${language}`, v.trim(), inj, getBusinessObject(el))),
+    // a pool's process: its documentation is what the start page shows about the process
+    ...(pool ? [description(`onestop-process-documentation-${language}`, processLabel, language, owner,
+      'What the process is for, as the start page shows it to readers in this language; empty: the process '
+      + 'documentation')] : []),
+    description(`onestop-documentation-${language}`, descriptionLabel, language, getBusinessObject,
+      'The documentation of this element for readers in this language; empty: the documentation'),
+  ]);
+}
+
+/** A multi-line field for the documentation_<language> property of the object `carrier(element)`. */
+function description(id, label, language, carrier, help) {
+  return text(id, label, help,
+    (el) => getProperty(el, `documentation_${language}`, carrier(el)),
+    (el, v, inj) => setProperty(el, `documentation_${language}`, (v || '').trim(), inj, carrier(el)), 'prose');
 }
 
 function entriesFor(element) {

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import secrets
 
+from lxml import etree
 from playwright.sync_api import Page, expect
 
+from processes.translations import SPIFF_NS
+
 from .conftest import axe_violations, log_in
+
+
+def documentation_sv(xml: str) -> dict[str, str]:
+    """{element id: its documentation_sv} in the saved XML, as the server reads it."""
+    root = etree.fromstring(xml.encode())
+    return {prop.getparent().getparent().getparent().get("id"): prop.get("value")
+            for prop in root.iter(f"{{{SPIFF_NS}}}property") if prop.get("name") == "documentation_sv"}
 
 
 def test_a_form_set_in_the_onestop_group_is_saved_and_a_missing_form_is_marked(page: Page, live_server: str) -> None:
@@ -155,3 +165,49 @@ def test_the_editors_speak_english_to_an_english_reader(page: Page, live_server:
     expect(page.locator(".os-dmn-tab").first).to_have_text("Decision requirements")
     expect(page.locator(".tjs-table")).to_contain_text("When")
     expect(page.locator("#os-canvas")).to_contain_text("Hit policy:")
+
+
+def test_swedish_descriptions_are_set_in_the_onestop_group(page: Page, live_server: str) -> None:
+    """A task's description and, on the pool, its process's description (the start page's) in Swedish."""
+    key = f"described_{secrets.token_hex(3)}"
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e.stack)))
+    log_in(page, live_server, "analyst")
+    page.get_by_label("Key").fill(key)
+    page.get_by_label("Name", exact=True).fill("Described")
+    page.get_by_role("button", name="Create draft").click()
+    page.wait_for_function("() => window.onestopEditor && window.onestopEditor.ready")
+
+    def select(element_id: str, name: str) -> None:
+        page.evaluate("""(id) => { document.activeElement.blur(); const m = window.onestopEditor.modeler;
+            m.get('selection').select(m.get('elementRegistry').get(id)); }""", element_id)
+        expect(page.locator(".bio-properties-panel-header")).to_contain_text(name)
+
+    def written(text: str) -> None:
+        for _ in range(100):
+            if text in page.evaluate("window.onestopEditor.content()"):
+                return
+            page.wait_for_timeout(50)
+        raise AssertionError(f"{text} never reached the diagram")
+
+    select("first_step", "First step")
+    task_description = page.get_by_label("Description in Swedish", exact=True)
+    expect(task_description).to_have_js_property("tagName", "TEXTAREA")  # a multi-line field
+    task_description.fill("Kontaktcenter registrerar ärendet.\nRing tillbaka inom en dag.")
+    written('name="documentation_sv"')
+    select(f"participant_{key}", "Described")
+    expect(page.get_by_label("Process description in Swedish", exact=True)).to_be_visible()
+    page.get_by_label("Process description in Swedish", exact=True).fill("Vad rutinen är till för.")
+    written('value="Vad rutinen är till för."')
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#os-status")).to_contain_text("Saved")
+
+    page.reload()
+    page.wait_for_function("() => window.onestopEditor && window.onestopEditor.ready")
+    xml = page.evaluate("window.onestopEditor.content()")
+    assert documentation_sv(xml) == {"first_step": "Kontaktcenter registrerar ärendet.\nRing tillbaka inom en dag.",
+                          key: "Vad rutinen är till för."}
+    select("first_step", "First step")
+    expect(page.get_by_label("Description in Swedish", exact=True)).to_have_value(
+        "Kontaktcenter registrerar ärendet.\nRing tillbaka inom en dag.")
+    assert errors == []
