@@ -167,6 +167,13 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
         command.upgrade(alembic_config(url, connection), revision)
 
 
+def downgrade(url: str | None = None, revision: str = "-1") -> None:
+    """Migrate the database at `url` back to `revision` (default: one step), in one transaction where
+    the backend allows."""
+    with _connection(url) as connection, connection.begin():
+        command.downgrade(alembic_config(url, connection), revision)
+
+
 def current_revision(url: str | None = None) -> str | None:
     """The revision the database at `url` is at; None when it has never been migrated."""
     with _connection(url) as connection:

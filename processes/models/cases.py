@@ -70,7 +70,8 @@ class Case(Base):
 
 
 class Article(Base):
-    """A knowledge-base article the CSU answers from; the votes tell which ones help."""
+    """A knowledge-base article the CSU answers from; the votes tell which ones help. Its `language`
+    (a code of processes.users.LOCALES) says who reads it; None: readers of every language."""
 
     __tablename__ = "articles"
 
@@ -79,6 +80,7 @@ class Article(Base):
     body: Mapped[str] = mapped_column(Text)
     category: Mapped[str | None] = mapped_column(String(64))
     tags: Mapped[str | None] = mapped_column(String(300))
+    language: Mapped[str | None] = mapped_column(String(8))
     helpful_count: Mapped[int] = mapped_column(default=0)
     not_helpful_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -19,13 +19,14 @@ from processes.db import (
     DatabaseUnavailable,
     current_revision,
     database_url,
+    downgrade,
     head_revision,
     make_engine,
     session_factory,
     upgrade,
 )
-from processes.knowledge import is_search_object
-from processes.models import Base, Case, ProcessVersion, Timer
+from processes.knowledge import is_search_object, search_articles
+from processes.models import Article, Base, Case, ProcessVersion, Timer
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -98,6 +99,62 @@ def test_migrations_match_the_models(db_engine: Engine) -> None:
         differences = compare_metadata(context, Base.metadata)
 
     assert differences == []
+
+
+def test_every_migration_goes_down_and_up_again(db_url: str) -> None:
+    """Each revision's downgrade undoes its upgrade: one step at a time to nothing, then back to head."""
+    upgrade(db_url)
+    while current_revision(db_url) is not None:
+        downgrade(db_url)
+    engine = make_engine(db_url)
+    try:
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()
+
+    upgrade(db_url)
+
+    assert current_revision(db_url) == head_revision()
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"include_object": not_search_object})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_article_languages_go_down_and_up_with_the_articles_and_their_search_kept(db_url: str) -> None:
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session:
+            session.add_all([Article(title="Trasig gatubelysning", body="Fråga efter stolpens nummer.", language="sv"),
+                             Article(title="Broken streetlight", body="Ask for the post number.")])
+            session.commit()
+    finally:
+        engine.dispose()
+
+    downgrade(db_url, "0006_group_titles")
+
+    engine = make_engine(db_url)
+    try:
+        assert "language" not in {c["name"] for c in inspect(engine).get_columns("articles")}
+        with engine.connect() as connection:
+            titles = connection.execute(text("SELECT title FROM articles ORDER BY id")).scalars().all()
+        assert titles == ["Trasig gatubelysning", "Broken streetlight"]
+    finally:
+        engine.dispose()
+
+    upgrade(db_url)
+
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session:
+            found = search_articles(session, "gatubelysning")
+            assert [(a.title, a.language) for a in found] == [("Trasig gatubelysning", None)]  # every language now
+    finally:
+        engine.dispose()
 
 
 def test_second_writer_of_a_case_gets_stale_data_error(db_engine: Engine) -> None:
