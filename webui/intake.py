@@ -1,5 +1,8 @@
 """CSU intake: a fast server-rendered form with the knowledge base beside it.
 
+The search shows the articles in the reader's language and those for every language; articles in
+another language only when none of those matches, each marked with its language.
+
 Works without JavaScript: the search button posts the whole form back (nothing typed is lost),
 and so does "did not help". With JavaScript (static/intake.js) the search runs as you type
 against /intake/kb and the votes are sent in the background.
@@ -11,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from processes.errors import InvalidFormData, NotFound
@@ -30,6 +34,8 @@ from .tasks import case_url
 bp = Blueprint("intake", __name__)
 
 MAX_QUERY = 200
+# The mark on an article shown to a reader of another language (nothing in theirs matched).
+LANGUAGE_MARKS = {"en": _l("In English"), "sv": _l("In Swedish")}
 
 
 @bp.get("/intake", endpoint="intake")
@@ -63,12 +69,13 @@ def kb() -> Any:
     """Search results: JSON for scripts that ask for it, else the HTML fragment the page shows."""
     require_agent(actor())
     query = request.args.get("q", "")[:MAX_QUERY]
-    articles = search_articles(db_session(), query)
+    articles = _search(query)
     if wants_json() or request.args.get("format") == "json":
         return {"query": query, "articles": [_article_json(a) for a in articles]}
     chosen = _chosen(request.args.get("chosen"))
     return render_template("intake/_articles.html", articles=_with_chosen(articles, chosen), query=query,
-                           chosen=chosen)
+                           chosen=chosen, in_other_languages=_in_other_languages(articles),
+                           language_mark=language_mark)
 
 
 @bp.post("/intake/kb/<int:article_id>/not-helpful", endpoint="not_helpful")
@@ -132,7 +139,8 @@ def _render(*, values: dict[str, Any], query: str, errors: dict[str, str] | None
     query = query[:MAX_QUERY]
     fields = _fields()
     chosen = None if "kb_article_id" not in request.form else _chosen(request.form.get("kb_article_id"))
-    articles = _with_chosen(search_articles(db_session(), query), chosen)
+    found = _search(query)
+    articles = _with_chosen(found, chosen)
     by_key = {f.key: f for f in fields}
     routine = intake_routine(db_session())
     # The page places the article (beside the knowledge base) and the first-contact box (under Outcome)
@@ -142,9 +150,28 @@ def _render(*, values: dict[str, Any], query: str, errors: dict[str, str] | None
         "intake/intake.html", fields=[f for f in fields if f.key not in placed], by_key=by_key,
         values=values, errors=errors or {}, query=query, articles=articles, chosen=chosen,
         article_key=article_key(routine), first_contact=by_key.get(routine.first_contact_field or ""),
+        in_other_languages=_in_other_languages(found), language_mark=language_mark,
     ), status
+
+
+def _search(query: str) -> list[Article]:
+    """The articles for the query, the reader's language first (processes.knowledge)."""
+    return search_articles(db_session(), query, language=reading_language())
+
+
+def language_mark(article: Article) -> str:
+    """"In English" on an article in another language than the reader's; '' on the others."""
+    if not article.language or article.language == reading_language():
+        return ""
+    return str(LANGUAGE_MARKS.get(article.language, article.language))
+
+
+def _in_other_languages(found: list[Article]) -> bool:
+    """Whether the search found articles, all in other languages (nothing in the reader's matched)."""
+    return bool(found) and all(language_mark(a) for a in found)
 
 
 def _article_json(article: Article) -> dict[str, Any]:
     return {"id": article.id, "title": article.title, "body": article.body, "category": article.category,
+            "language": article.language,
             "helpful_count": article.helpful_count, "not_helpful_count": article.not_helpful_count}

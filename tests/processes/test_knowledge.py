@@ -58,6 +58,41 @@ def test_search_falls_back_to_any_word(session: Session, articles: dict[str, Art
     assert sorted(found) == ["Broken streetlight", "When is my bin emptied?"]
 
 
+@pytest.fixture
+def bilingual(session: Session, articles: dict[str, Article]) -> dict[str, Article]:
+    """The articles above, "Broken streetlight" marked English, and one in each language on the fault line."""
+    articles["streetlight"].language = "en"
+    rows = {**articles,
+            "sv": Article(title="Trasig gatubelysning", category="streetlight", language="sv",
+                          body="Fråga efter stolpens nummer. Felanmälan: 0771-100 100."),
+            "en": Article(title="Streetlight fault line", category="streetlight", language="en",
+                          body="Faults are reported on 0771-100 100.")}
+    session.add_all(rows.values())
+    session.commit()
+    return rows
+
+
+def test_a_reader_finds_the_articles_in_their_language(session: Session, bilingual: dict[str, Article]) -> None:
+    assert titles(search_articles(session, "0771", language="sv")) == ["Trasig gatubelysning"]
+    assert titles(search_articles(session, "0771", language="en")) == ["Streetlight fault line"]
+    assert sorted(titles(search_articles(session, "0771"))) == ["Streetlight fault line", "Trasig gatubelysning"]
+
+
+def test_articles_without_a_language_are_for_every_reader(session: Session, bilingual: dict[str, Article]) -> None:
+    # "Private roads" has no language; the English ones that match too stay out for a Swedish reader
+    assert titles(search_articles(session, "streetlight", language="sv")) == ["Private roads"]
+    found = titles(search_articles(session, "streetlight", language="en"))
+    assert sorted(found[:2]) == ["Broken streetlight", "Streetlight fault line"] and found[2:] == ["Private roads"]
+
+
+def test_only_when_nothing_in_the_readers_language_matches_are_other_languages_searched(
+        session: Session, bilingual: dict[str, Article]) -> None:
+    assert titles(search_articles(session, "lamp post", language="sv")) == ["Broken streetlight"]
+    # any word in Swedish beats every word in another language
+    assert titles(search_articles(session, "stolpens lamp", language="sv")) == ["Trasig gatubelysning"]
+    assert search_articles(session, "unicorn", language="sv") == []
+
+
 def test_search_of_nothing_finds_nothing(session: Session, articles: dict[str, Article]) -> None:
     assert search_articles(session, "") == []
     assert search_articles(session, "  ?! ") == []

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from processes.demo import seed_articles
 from processes.models import Article, Case, Event, Task, User
+from processes.users import set_locale
 
 from .conftest import csrf_token, login
 
@@ -133,6 +134,28 @@ def test_knowledge_base_search_answers_html_or_json(client: FlaskClient, people:
 
     assert "Broken streetlight" in fragment and "<html" not in fragment
     assert [a["title"] for a in answer["articles"]] == ["Broken streetlight"]
+
+
+def test_the_knowledge_base_answers_in_the_readers_language(client: FlaskClient, session: Session,
+                                                          people: dict[str, User],
+                                                          articles: dict[str, Article]) -> None:
+    login(client, "csu")
+    set_locale(session, people["csu"], "en")
+    session.commit()
+    english = client.get("/intake/kb?q=streetlight", headers={"Accept": "application/json"}).get_json()
+    assert {(a["title"], a["language"]) for a in english["articles"]} == {
+        ("Broken streetlight", "en"), ("Streetlight on a private road", "en")}
+
+    set_locale(session, people["csu"], "sv")
+    session.commit()
+    swedish = client.get("/intake?q=gatubelysning").get_data(as_text=True)
+    assert '<h3 class="kb-title" lang="sv">Trasig gatubelysning</h3>' in swedish
+    assert "Broken streetlight" not in swedish and "1 artikel hittades." in swedish
+    # an English word: nothing Swedish matches, so the English articles, each marked
+    fallback = client.get("/intake/kb?q=streetlight").get_data(as_text=True)
+    assert '<h3 class="kb-title" lang="en">Broken streetlight</h3>' in fallback
+    assert fallback.count('<p class="kb-language">På engelska</p>') == 2
+    assert "Inget på ditt språk passar; 2 artiklar på andra språk hittades." in fallback
 
 
 def test_an_article_that_did_not_help_is_counted_with_or_without_javascript(
