@@ -1,7 +1,8 @@
 """Demo data: offices, users for every role, knowledge-base articles and cases in every state.
 
-Demo data only: the passwords are public. Idempotent: people, offices and articles are made once,
-cases only in a database that has none.
+Demo data only: the passwords are public. Idempotent: people, offices and articles are made once
+(an article by its title), cases only in a database that has none. The articles come in English and in
+Swedish, each marked with its language.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ PEOPLE: dict[str, tuple[str, list[str], list[str], bool]] = {
     "social_officer": ("Sofia Social", ["officer"], ["social_services"], False),
     "school_officer": ("Erik Education", ["officer"], ["education"], False),
 }
+# (title, category, body): in English, then the same articles in Swedish
 ARTICLES = [
     ("Reporting a pothole", "pothole", "Potholes are repaired within 5 working days. Ask for the exact "
      "address and the size. Dangerous holes (deeper than 5 cm on a main road) are handed over at once."),
@@ -78,6 +80,43 @@ ARTICLES = [
      "over to Streets and parks. A fallen tree blocking a road or a path is urgent: call the on-duty number "
      "as well as registering the request."),
 ]
+ARTICLES_SV = [
+    ("Anmäla ett potthål", "pothole", "Potthål lagas inom 5 arbetsdagar. Fråga efter den exakta adressen och "
+     "hur stort hålet är. Farliga hål (djupare än 5 cm på en huvudgata) lämnas över direkt."),
+    ("Trasig gatubelysning", "streetlight", "Fråga efter stolpens nummer (det står på en dekal på stolpen). "
+     "Lagningarna görs en gång i veckan."),
+    ("När töms mitt kärl?", "missed_collection", "Tömningsdagarna står i avfallskalendern. Stod kärlet ute "
+     "klockan 06.00 på tömningsdagen och blev ändå inte tömt, lämna ärendet till Avfall och återvinning."),
+    ("Söka bygglov", "building_permit", "Ansökan görs i e-tjänsten. En komplett ansökan beslutas inom 10 veckor. "
+     "Frågor om ett pågående ärende går till Bygglov."),
+    ("Ekonomiskt bistånd: första kontakten", "financial_aid", "Berätta om rätten att ansöka och boka ett möte "
+     "med Socialtjänsten. Diskutera aldrig en persons ärende i telefon utan legitimering."),
+    ("Skolplacering och byte av skola", "school_placement", "Placeringar till höstterminen beslutas i april. "
+     "Önskemål om skolbyte handläggs av Utbildning."),
+    ("Belysning på enskild väg", "streetlight", "Kommunen sköter belysningen på kommunala gator. Belysning på "
+     "enskilda vägar tillhör vägföreningen; ge invånaren föreningens kontaktuppgifter ur vägregistret."),
+    ("Isiga eller oplogade gångvägar", "pothole", "Gångvägar och cykelbanor plogas och sandas först, inom 6 "
+     "timmar efter att snöfallet har upphört. Ett fall på en oplogad gångväg är en skadeanmälan: lämna den till "
+     "Gator och parker med plats och tid."),
+    ("Grovavfall och återvinningscentraler", "missed_collection", "Möbler, vitvaror och trädgårdsavfall hämtas "
+     "inte vid tomtgränsen. Återvinningscentralerna har öppet alla dagar; invånaren kan boka hämtning av "
+     "grovavfall mot avgift i e-tjänsten."),
+    ("Skadad eller full soptunna", "missed_collection", "Ett trasigt lock eller ett för litet kärl byts "
+     "kostnadsfritt av Avfall och återvinning; ett större kärl ändrar avgiften. Notera adressen och kärlets "
+     "nummer."),
+    ("Behöver jag bygglov för en bod?", "building_permit", "En bod eller ett gästhus på högst 30 kvadratmeter "
+     "nära huset behöver oftast inget bygglov, bara en anmälan om det står närmare grannens tomtgräns än 4,5 "
+     "meter. Detaljplanen kan säga något annat: kontrollera adressen i karttjänsten."),
+    ("Bostadsbidrag eller ekonomiskt bistånd?", "financial_aid", "Bostadsbidrag söks hos Försäkringskassan, "
+     "inte hos kommunen. Ekonomiskt bistånd är det yttersta skyddsnätet: boka ett första möte med "
+     "Socialtjänsten."),
+    ("Förskolekö och väntetider", "school_placement", "Ett barn kan ställas i förskolekön från ett års ålder; "
+     "en plats erbjuds inom fyra månader. Köplats och erbjudanden finns i e-tjänsten; frågor om ett visst "
+     "erbjudande går till Utbildning."),
+    ("Parkbänkar, lekplatser och omkullfallna träd", "pothole", "Skador i parker och på lekplatser lämnas över "
+     "till Gator och parker. Ett träd som har fallit över en väg eller en gångväg är brådskande: ring "
+     "jourtelefonen och registrera dessutom ärendet."),
+]
 NAMES = ("Alva Berg", "Nils Ek", "Sara Lind", "Omar Haddad", "Elin Sjö", "Karl Nyström", "Leila Amini",
          "Johan Holm", "Ines Falk", "Tove Strand")
 
@@ -97,10 +136,16 @@ def seed_people(session: Session) -> dict[str, User]:
 
 
 def seed_articles(session: Session) -> None:
-    if session.scalar(select(func.count()).select_from(Article)):
-        return
-    for title, category, body in ARTICLES:
-        session.add(Article(title=title, category=category, body=body))
+    """The demo articles in English and in Swedish; an article whose title is there already is left
+    alone, except that an English one from before articles had languages is marked English."""
+    existing = {a.title: a for a in session.scalars(select(Article))}
+    for language, articles in (("en", ARTICLES), ("sv", ARTICLES_SV)):
+        for title, category, body in articles:
+            article = existing.get(title)
+            if article is None:
+                session.add(Article(title=title, category=category, body=body, language=language))
+            elif article.language is None and article.body == body:
+                article.language = language
     session.flush()
 
 

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from . import events
@@ -117,9 +117,13 @@ def seed_year(session: Session, users: dict[str, User], count: int, *, seed: int
     """`count` requests received over the last `days`: history for the finished, engine for the open."""
     now = now or utcnow()
     version = current_version(session, PROCESS_KEY)
-    articles = {title: article_id for title, article_id in session.execute(select(Article.title, Article.id))}
+    # The demo's requests are written in English: its agents answer them from the English articles.
+    english = select(Article.title, Article.id, Article.category).where(
+        or_(Article.language.is_(None), Article.language == "en")).order_by(Article.id)
+    rows = session.execute(english).all()
+    articles = {title: article_id for title, article_id, _ in rows}
     by_category: dict[str, list[str]] = {}
-    for title, category in session.execute(select(Article.title, Article.category)):
+    for title, _, category in rows:
         by_category.setdefault(category or "", []).append(title)
     planner = Planner(random.Random(seed), calendar(), by_category, CITIZENS)
     plans = sorted((planner.plan(now, days) for _ in range(count)), key=lambda p: p.received)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from processes.cases import current_version
-from processes.demo import seed_articles, seed_people
+from processes.demo import ARTICLES, ARTICLES_SV, seed_articles, seed_people
 from processes.demo_history import HistoryWriter
 from processes.demo_live import LiveCase, demo_cast, seed_year
 from processes.demo_permits import seed_permit_applications
@@ -85,6 +85,19 @@ def case_of(session: Session, case: Case) -> tuple[Any, ...]:
             case.due_at, case.created_at, case.closed_at, case.created_by_id, data,
             (case.resolved_on_first_contact, case.kb_article, case.answered_at, case.answered_by),
             (survey.office, survey.score, survey.created_at) if survey else None)
+
+
+def test_the_demo_articles_come_in_english_and_swedish_once(session: Session) -> None:
+    session.add(Article(title=ARTICLES[0][0], category=ARTICLES[0][1], body=ARTICLES[0][2]))  # from before languages
+    session.flush()
+
+    seed_articles(session)
+    seed_articles(session)
+
+    languages = Counter(session.scalars(select(Article.language)))
+    assert languages == {"en": len(ARTICLES), "sv": len(ARTICLES_SV)} and len(ARTICLES) == len(ARTICLES_SV)
+    swedish = session.scalars(select(Article).where(Article.title == "Trasig gatubelysning")).one()
+    assert (swedish.category, swedish.language) == ("streetlight", "sv")
 
 
 def test_history_rows_are_the_rows_the_engine_writes(session: Session, demo_people: dict[str, User]) -> None:

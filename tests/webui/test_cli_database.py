@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from processes.db import upgrade
-from processes.models import Case
+from processes.models import Article, Case
 from processes.unit import Database
 from webui.app import create_app
 from webui.cli import main
@@ -57,8 +57,11 @@ def test_demo_twice_adds_the_cases_once(tmp_path: Path) -> None:
     database = Database(url)
     with database.sessions() as session:
         first = session.scalar(select(func.count()).select_from(Case))
+        articles = sorted(session.execute(select(Article.title, Article.language)).all())
+    assert {language for _, language in articles} == {"en", "sv"}  # the demo articles in both languages
     code, output = run("--db", url, "demo", "--cases", "5")
     with database.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Case)) == first
+        assert sorted(session.execute(select(Article.title, Article.language)).all()) == articles
     database.dispose()
     assert code == 0 and f"the database already has {first} cases" in output
