@@ -33,7 +33,7 @@ from processes.deployments import deploy_version
 from processes.files import read_process_files
 from processes.models import Article
 from processes.notifications import TEMPLATES
-from processes.translations import bpmn_names
+from processes.translations import bpmn_documentation, bpmn_names
 from processes.unit import Database
 from processes.users import set_locale
 from webui.app import create_app
@@ -50,7 +50,9 @@ QUESTION = "Vilken sida av bron är hålet på?"
 REPLY = "Norra sidan, vid bageriet."
 ANSWER = "Hålet lagas på fredag."
 INTAKE_TEXT = "Gatlampan vid busshållplatsen på Kyrkvägen är trasig."
-ARTICLE = ("Trasig gatubelysning", "Fråga efter stolpens nummer; lagningar görs varje vecka.")
+ARTICLE = ("Trasig gatubelysning", "Fråga efter stolpens nummer; lagningar görs varje vecka. Felanmälan: 0771-100 100.")
+# The same in English: the search must not show it to a Swedish reader while the Swedish one matches.
+ENGLISH_ARTICLE = ("Broken streetlight", "Ask for the post number; repairs are weekly. Fault line: 0771-100 100.")
 INTAKE_NAME = "Nils Berg"
 TYPED = " ".join([*CITIZEN.values(), QUESTION, REPLY, ANSWER, INTAKE_TEXT, INTAKE_NAME, *ARTICLE])
 
@@ -68,6 +70,7 @@ def swedish_vocabulary() -> set[str]:
     for name, content in files.items():
         if name.endswith(".bpmn"):
             texts += [t["sv"] for t in bpmn_names(content).values() if "sv" in t]
+            texts += [t["sv"] for t in bpmn_documentation(content).values() if "sv" in t]  # descriptions
         elif name.endswith(".form"):
             texts += [v for k, v in re.findall(r'"(\w+_sv)": "((?:[^"\\]|\\.)*)"', content)]
     texts += [sv for _, sv in OFFICES.values()] + [CSU_TITLES[1]]
@@ -162,7 +165,8 @@ def swedish_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     def seed(session: Session) -> None:
         for user in seed_people(session).values():
             set_locale(session, user, "sv")
-        session.add(Article(title=ARTICLE[0], category="streetlight", body=ARTICLE[1]))
+        session.add(Article(title=ARTICLE[0], category="streetlight", body=ARTICLE[1], language="sv"))
+        session.add(Article(title=ENGLISH_ARTICLE[0], category="streetlight", body=ENGLISH_ARTICLE[1], language="en"))
         files, _ = read_process_files([ROOT / "bpmn"])
         deploy_version(session, None, files)
 
@@ -230,9 +234,20 @@ def test_every_role_walks_onestop_in_swedish(swedish_page: Page, swedish_server:
     track = page.url
     ref = page.locator("h1").inner_text().split()[-1]
 
-    # The CSU registers a request from the phone and looks around.
+    # The CSU sees what each process is for, searches the knowledge base (the Swedish article only;
+    # an English one, marked so, when nothing Swedish matches), registers a request and looks around.
     log_in(page, walk, "csu")
+    walk.visit(page, "/start")
+    expect(page.get_by_text("Ett invånarärende hos kontaktcenter", exact=False)).to_be_visible()
     walk.visit(page, "/intake")
+    page.get_by_label("Sök artiklar").fill("0771")
+    expect(page.locator("#kb-results .kb-title")).to_have_text([ARTICLE[0]])
+    walk.check(page, "knowledge base: Swedish article")
+    page.get_by_label("Sök artiklar").fill("fault")
+    expect(page.locator("#kb-results .kb-title")).to_have_text([ENGLISH_ARTICLE[0]])
+    expect(page.locator("#kb-results .kb-language")).to_have_text(["På engelska"])
+    walk.check(page, "knowledge base: only an English article matches")
+    page.get_by_label("Sök artiklar").fill("")
     page.get_by_label("Kanal").select_option("phone")
     page.get_by_label("Invånarens namn").fill(INTAKE_NAME)
     page.get_by_label("Kategori").select_option("streetlight")
