@@ -143,11 +143,6 @@ def bpmn_documentation(xml: str) -> dict[str, dict[str, str]]:
     return found
 
 
-def documentation_in(documentation: str, properties: Mapping[str, str], language: str) -> str:
-    """An element's description in `language`: its `documentation_<language>` property, else the default."""
-    return translated_properties(properties).get(language) or documentation
-
-
 def missing_translations(files: Mapping[str, str], languages: tuple[str, ...] = TRANSLATED) -> list[str]:
     """One "file:element: what" line per text of the BPMN and forms without a translation into `languages`."""
     missing: list[str] = []

@@ -17,11 +17,11 @@ from processes.translations import (
     bpmn_documentation,
     bpmn_in,
     current_texts,
-    documentation_in,
     form_in,
     missing_translations,
     option_labels,
     read_texts,
+    translated_properties,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,10 +92,8 @@ def test_a_description_reads_in_swedish_and_falls_back_to_the_default() -> None:
     described = bpmn_documentation(DESCRIBED)
     assert described == {"p": {"en": "What the routine is for.", "sv": "Vad rutinen är till för."},
                          "t": {"en": "The office handles it."}}
-    properties = {"name_sv": "Ärende", "documentation_sv": "Vad rutinen är till för."}
-    assert documentation_in("What the routine is for.", properties, "sv") == "Vad rutinen är till för."
-    assert documentation_in("What the routine is for.", properties, "en") == "What the routine is for."
-    assert documentation_in("The office handles it.", {"documentation_sv": " "}, "sv") == "The office handles it."
+    properties = {"name_sv": "Ärende", "documentation_sv": "Vad rutinen är till för.", "documentation_de": " "}
+    assert translated_properties(properties) == {"sv": "Vad rutinen är till för."}  # an empty one is none
 
 
 def test_a_shipped_process_describes_itself_in_each_language(session: Session, people: dict[str, User],
