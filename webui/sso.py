@@ -29,6 +29,7 @@ from requests import RequestException
 from processes.sso_accounts import claim_values, grants_for, parse_group_map, sign_in_external
 
 from .auth import _safe_next, login_page
+from .extensions import reader_language
 from .security_headers import origin_of
 from .session import commit, current_user_of, db_session
 
@@ -125,7 +126,7 @@ def start() -> Any:
     session[NEXT_KEY] = _safe_next(request.args.get("next"))
     redirect_uri = sso.settings.redirect_uri or url_for("sso.callback", _external=True)
     try:
-        return sso.client.authorize_redirect(redirect_uri)
+        return sso.client.authorize_redirect(redirect_uri, ui_locales=reader_locale())
     except (OAuthError, RequestException, ValueError) as err:  # the provider's metadata cannot be had
         log.warning("single sign-on unavailable: %s", err)
         flash(_("%(provider)s cannot be reached. Try again later or log in with a password.",
@@ -208,10 +209,16 @@ def provider_logout_url(login_id: str) -> str | None:
     params = {"client_id": sso.settings.client_id,
               "post_logout_redirect_uri": sso.settings.post_logout_redirect_uri
               or url_for("auth.login", _external=True),
-              "state": state}
+              "state": state, "ui_locales": reader_locale()}
     if kept.get("id_token"):
         params = {"id_token_hint": kept["id_token"], **params}
     return f"{endpoint}{'&' if urlsplit(endpoint).query else '?'}{urlencode(params)}"
+
+
+def reader_locale() -> str:
+    """The reader's language as `ui_locales` (OpenID Connect Core 3.1.2.1): a provider that has the
+    language shows its login and logout pages in it; others ignore it."""
+    return reader_language() or "en"
 
 
 def logged_out_at_provider() -> bool:

@@ -110,6 +110,13 @@ def test_the_authorization_request_carries_state_nonce_and_pkce(client: FlaskCli
     assert "openid" in query["scope"][0].split()
     assert query["redirect_uri"] == ["http://localhost/login/sso/callback"]
     assert query["state"][0] and query["nonce"][0] and query["code_challenge_method"] == ["S256"]
+    assert query["ui_locales"] == ["en"]  # the provider's page in the reader's language, where it has it
+
+
+def test_the_provider_is_asked_for_its_pages_in_the_readers_language(client: FlaskClient) -> None:
+    response = client.post("/login/sso", data={"csrf_token": csrf_token(client)}, headers={"Accept-Language": "sv"})
+    query = parse_qs(urlsplit(response.headers["Location"]).query)
+    assert query["ui_locales"] == ["sv"]
 
 
 def test_the_first_login_creates_the_user_with_roles_and_groups_from_the_claim(
@@ -264,6 +271,7 @@ def test_logout_ends_the_session_at_the_provider_and_comes_back_to_the_login_pag
     assert query["client_id"] == ["onestop"]
     assert query["post_logout_redirect_uri"] == ["http://localhost/login"]
     assert len(query["state"][0]) >= 16
+    assert query["ui_locales"] == ["en"]
     claims = provider.verify_id_token(query["id_token_hint"][0])  # signed by the provider, for our client
     assert (claims["sub"], claims["aud"], claims["iss"]) == ("l12", ["onestop"], provider.issuer)
 
