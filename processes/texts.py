@@ -9,7 +9,7 @@ Jinja through `__html__`), so the operations never import Flask.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from typing import Any
 
@@ -29,16 +29,40 @@ class Text(str):
         return text
 
     def translated(self) -> str:
-        """In the reader's language when a translator is installed (and can work now), else English."""
+        """In the reader's language when a translator is installed (and can work now), else English.
+
+        A parameter that is itself a Text (a part of the sentence the operation worded, like "the
+        system") is translated too; any other parameter (names, ids, an engine's message) stays as it is."""
         for translate in _translator:
             try:
-                return translate(self.template, self.params)
+                return translate(self.template, {key: translated(value) for key, value in self.params.items()})
             except RuntimeError:  # outside a request: nobody to translate for
                 break
         return str(self)
 
     def __html__(self) -> str:
         return escape(self.translated())
+
+
+class _Joined(Text):
+    """Texts joined by a separator (a list of field errors): each part in the reader's language."""
+
+    parts: list[str]
+    separator: str
+
+    def __new__(cls, separator: str, parts: Sequence[str]) -> _Joined:
+        text = str.__new__(cls, separator.join(parts))
+        text.template, text.params = str(text), {}
+        text.separator, text.parts = separator, list(parts)
+        return text
+
+    def translated(self) -> str:
+        return self.separator.join(str(translated(part)) for part in self.parts)
+
+
+def joined(separator: str, parts: Sequence[str]) -> Text:
+    """`separator.join(parts)` that translates each part that is a Text (for a list inside a sentence)."""
+    return _Joined(separator, parts)
 
 
 def translated(message: Any) -> Any:
