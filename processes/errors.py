@@ -1,6 +1,14 @@
-"""Domain errors raised by operations; the web layer and the CLI map them to statuses in one place."""
+"""Domain errors raised by operations; the web layer and the CLI map them to statuses in one place.
+
+Every message is a `processes.texts.Text`: English for the CLI, the logs and the API, and in the
+reader's language on the pages. The errors below that word their own message build it as one.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from .texts import Text, joined
 
 
 class DomainError(Exception):
@@ -10,10 +18,11 @@ class DomainError(Exception):
 class InvalidFormData(DomainError):
     """A form submission broke its form's rules; `errors` maps each field key to a message."""
 
-    def __init__(self, errors: dict[str, str]):
+    def __init__(self, errors: Mapping[str, str]):
         self.errors = dict(errors)
-        listed = "; ".join(f"{key}: {message}" for key, message in sorted(self.errors.items()))
-        super().__init__(f"invalid form data ({listed})")
+        listed = joined("; ", [Text("%(key)s: %(message)s", key=key, message=message)
+                               for key, message in sorted(self.errors.items())])
+        super().__init__(Text("invalid form data (%(errors)s)", errors=listed))
 
 
 class NotFound(DomainError):
@@ -28,12 +37,27 @@ class Conflict(DomainError):
     """The request clashes with the current state of the case or task."""
 
 
+class CaseNotOpen(Conflict):
+    """The case is closed or cancelled already, so it cannot be closed again."""
+
+    def __init__(self, case_ref: object, status: str):
+        self.case_ref, self.status = case_ref, status
+        if status == "closed":
+            message = Text("case %(case)s is already closed", case=case_ref)
+        elif status == "cancelled":
+            message = Text("case %(case)s is already cancelled", case=case_ref)
+        else:
+            message = Text("case %(case)s is already %(status)s", case=case_ref, status=status)
+        super().__init__(message)
+
+
 class TaskAlreadyCompleted(Conflict):
     """Somebody completed the task first; their work stands."""
 
     def __init__(self, task_id: int, by: str, at: str):
         self.task_id, self.by, self.at = task_id, by, at
-        super().__init__(f"task {task_id} was already completed by {by} at {at}")
+        super().__init__(Text("task %(task_id)s was already completed by %(by)s at %(at)s",
+                              task_id=task_id, by=by, at=at))
 
 
 class TaskClaimedByOther(Conflict):
@@ -41,19 +65,32 @@ class TaskClaimedByOther(Conflict):
 
     def __init__(self, task_id: int, by: str):
         self.task_id, self.by = task_id, by
-        super().__init__(f"task {task_id} is claimed by {by}")
+        super().__init__(Text("task %(task_id)s is claimed by %(by)s", task_id=task_id, by=by))
 
 
 class NotWaitingFor(Conflict):
     """A message or signal was sent to a case that does not wait for it; nothing changed."""
 
-    def __init__(self, case_ref: str, kind: str, name: str, waiting: list[str], reason: str | None = None):
+    def __init__(self, case_ref: str, kind: str, name: str, waiting: Sequence[str], reason: str | None = None):
         self.case_ref, self.kind, self.name = case_ref, kind, name
-        instead = f" (it waits for {', '.join(waiting)})" if waiting else ""
-        if reason:  # it waits for the message, with other correlation values
-            super().__init__(f"case {case_ref}: {reason.removeprefix('the case ')}")
+        if reason:  # it waits for the message, with other correlation values (the engine's words)
+            message = Text("case %(case)s: %(reason)s", case=case_ref, reason=reason.removeprefix("the case "))
+        elif kind == "message" and waiting:
+            message = Text("case %(case)s is not waiting for message '%(name)s' (it waits for %(waiting)s)",
+                           case=case_ref, name=name, waiting=joined(", ", waiting))
+        elif kind == "message":
+            message = Text("case %(case)s is not waiting for message '%(name)s'", case=case_ref, name=name)
+        elif kind == "signal" and waiting:
+            message = Text("case %(case)s is not waiting for signal '%(name)s' (it waits for %(waiting)s)",
+                           case=case_ref, name=name, waiting=joined(", ", waiting))
+        elif kind == "signal":
+            message = Text("case %(case)s is not waiting for signal '%(name)s'", case=case_ref, name=name)
+        elif waiting:
+            message = Text("case %(case)s is not waiting for %(kind)s '%(name)s' (it waits for %(waiting)s)",
+                           case=case_ref, kind=kind, name=name, waiting=joined(", ", waiting))
         else:
-            super().__init__(f"case {case_ref} is not waiting for {kind} '{name}'{instead}")
+            message = Text("case %(case)s is not waiting for %(kind)s '%(name)s'", case=case_ref, kind=kind, name=name)
+        super().__init__(message)
 
 
 class NotCorrelated(Conflict):
@@ -65,8 +102,11 @@ class CaseStepFailed(DomainError):
 
     def __init__(self, element_id: str, message: str):
         self.element_id, self.message = element_id, message
-        where = f" at {element_id}" if element_id else ""
-        super().__init__(f"the process failed{where}: {message}")
+        if element_id:
+            text = Text("the process failed at %(element)s: %(message)s", element=element_id, message=message)
+        else:
+            text = Text("the process failed: %(message)s", message=message)
+        super().__init__(text)
 
 
 class ProcessNotDeployable(DomainError):
@@ -74,4 +114,4 @@ class ProcessNotDeployable(DomainError):
 
     def __init__(self, problems: list[str]):
         self.problems = problems
-        super().__init__("the process has problems:\n" + "\n".join(problems))
+        super().__init__(Text("the process has problems:\n%(problems)s", problems="\n".join(problems)))
