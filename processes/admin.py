@@ -20,6 +20,7 @@ from .db import utcnow
 from .errors import Conflict, InvalidFormData, NotFound
 from .language import TRANSLATED
 from .models import GROUP_KINDS, ROLES, Group, Membership, User
+from .texts import Text
 from .users import end_sessions
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{1,63}")
@@ -29,7 +30,7 @@ MIN_PASSWORD = 8
 
 
 def require_admin(actor: User | None) -> None:
-    require(actor is None or actor.has_role("admin"), "only administrators may do this")
+    require(actor is None or actor.has_role("admin"), Text("only administrators may do this"))
 
 
 def _audit(session: Session, event: str, actor: User | None, now: datetime, **details: Any) -> None:
@@ -46,21 +47,21 @@ def get_user(session: Session, actor: User | None, user_id: int) -> User:
     require_admin(actor)
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"user {user_id} not found")
+        raise NotFound(Text("user %(user_id)s not found", user_id=user_id))
     return user
 
 
 def _user_fields(display_name: str, email: str, roles: Iterable[str], password: str | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not display_name.strip():
-        errors["display_name"] = "a name is required"
+        errors["display_name"] = Text("a name is required")
     if email and not EMAIL.fullmatch(email):
-        errors["email"] = "not an e-mail address"
+        errors["email"] = Text("not an e-mail address")
     unknown = sorted(set(roles) - set(ROLES))
     if unknown:
-        errors["roles"] = f"unknown role(s): {', '.join(unknown)}"
+        errors["roles"] = Text("unknown role(s): %(roles)s", roles=', '.join(unknown))
     if password is not None and len(password) < MIN_PASSWORD:
-        errors["password"] = f"at least {MIN_PASSWORD} characters"
+        errors["password"] = Text("at least %(n)s characters", n=MIN_PASSWORD)
     return errors
 
 
@@ -73,9 +74,9 @@ def create_user(session: Session, actor: User | None, username: str, *, display_
     roles = list(roles)
     errors = _user_fields(display_name, email, roles, password)
     if not USERNAME.fullmatch(username):
-        errors["username"] = "2-64 characters: lower-case letters, digits, '.', '_' or '-'"
+        errors["username"] = Text("2-64 characters: lower-case letters, digits, '.', '_' or '-'")
     elif session.scalars(select(User).where(User.username == username)).first() is not None:
-        errors["username"] = f"'{username}' is taken"
+        errors["username"] = Text("'%(username)s' is taken", username=username)
     if errors:
         raise InvalidFormData(errors)
     user = User(username=username, display_name=display_name.strip(), email=email.strip() or None,
@@ -98,7 +99,7 @@ def update_user(session: Session, actor: User | None, user_id: int, *, display_n
     if errors:
         raise InvalidFormData(errors)
     if actor is not None and user.id == actor.id and ("admin" not in roles or not active):
-        raise Conflict("you cannot remove your own administrator role or deactivate yourself")
+        raise Conflict(Text("you cannot remove your own administrator role or deactivate yourself"))
     user.display_name = display_name.strip()
     user.email = email.strip() or None
     user.roles = roles
@@ -122,18 +123,18 @@ def get_group(session: Session, actor: User | None, group_id: int) -> Group:
     require_admin(actor)
     group = session.get(Group, group_id)
     if group is None:
-        raise NotFound(f"group {group_id} not found")
+        raise NotFound(Text("group %(group_id)s not found", group_id=group_id))
     return group
 
 
 def _group_fields(title: str, kind: str, email: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not title.strip():
-        errors["title"] = "a title is required"
+        errors["title"] = Text("a title is required")
     if kind not in GROUP_KINDS:
-        errors["kind"] = f"one of {', '.join(GROUP_KINDS)}"
+        errors["kind"] = Text("one of %(kinds)s", kinds=', '.join(GROUP_KINDS))
     if email and not EMAIL.fullmatch(email):
-        errors["email"] = "not an e-mail address"
+        errors["email"] = Text("not an e-mail address")
     return errors
 
 
@@ -146,9 +147,9 @@ def create_group(session: Session, actor: User | None, name: str, *, title: str,
     errors = _group_fields(title, kind, email)
     translated = _titles(titles, errors)
     if not GROUP_NAME.fullmatch(name):
-        errors["name"] = "2-64 characters: lower-case letters, digits and '_', starting with a letter"
+        errors["name"] = Text("2-64 characters: lower-case letters, digits and '_', starting with a letter")
     elif session.scalars(select(Group).where(Group.name == name)).first() is not None:
-        errors["name"] = f"'{name}' is taken"
+        errors["name"] = Text("'%(name)s' is taken", name=name)
     if errors:
         raise InvalidFormData(errors)
     group = Group(name=name, title=title.strip(), kind=kind, email=email.strip() or None, active=True,
@@ -202,7 +203,7 @@ def remove_membership(session: Session, actor: User | None, user_id: int, group_
     now = now or utcnow()
     membership = session.get(Membership, (user.id, group.id))
     if membership is None:
-        raise NotFound(f"{user.username} is not a member of {group.name}")
+        raise NotFound(Text("%(username)s is not a member of %(name)s", username=user.username, name=group.name))
     session.delete(membership)
     session.flush()
     _audit(session, "membership_removed", actor, now, user=user.username, group=group.name)
@@ -213,9 +214,9 @@ def _titles(titles: Mapping[str, str] | None, errors: dict[str, str]) -> dict[st
     kept: dict[str, str] = {}
     for language, text in (titles or {}).items():
         if language not in TRANSLATED:
-            errors[f"title_{language}"] = f"unknown language '{language}'"
+            errors[f"title_{language}"] = Text("unknown language '%(language)s'", language=language)
         elif len(text.strip()) > 200:
-            errors[f"title_{language}"] = "at most 200 characters"
+            errors[f"title_{language}"] = Text("at most 200 characters")
         elif text.strip():
             kept[language] = text.strip()
     return kept or None

@@ -19,6 +19,7 @@ from .authz import require
 from .db import utcnow
 from .errors import InvalidFormData, NotFound
 from .models import ApiKey, User
+from .texts import Text
 
 PREFIX = "os_"
 # last_used_at is for "is this key still in use?", not an audit trail: one write a minute is enough.
@@ -32,12 +33,12 @@ def hash_key(plaintext: str) -> str:
 def create_api_key(session: Session, actor: User | None, name: str, user: User | None = None, *,
                    now: datetime | None = None) -> tuple[ApiKey, str]:
     """A new key named `name` (bound to `user` when given); returns it with its plaintext, shown only now."""
-    require(actor is None or actor.has_role("admin"), "only administrators create API keys")
+    require(actor is None or actor.has_role("admin"), Text("only administrators create API keys"))
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise InvalidFormData({"name": "give the key a name of 1 to 100 characters"})
+        raise InvalidFormData({"name": Text("give the key a name of 1 to 100 characters")})
     if user is not None and not user.active:
-        raise InvalidFormData({"user": f"user {user.username} is not active"})
+        raise InvalidFormData({"user": Text("user %(username)s is not active", username=user.username)})
     now = now or utcnow()
     plaintext = PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(name=name, key_hash=hash_key(plaintext), user_id=user.id if user is not None else None,
@@ -70,10 +71,10 @@ def authenticate_api_key(session: Session, plaintext: str | None, *, now: dateti
 
 def revoke_api_key(session: Session, actor: User | None, key_id: int, *, now: datetime | None = None) -> ApiKey:
     """Switch a key off for good; requests with it are refused from now on."""
-    require(actor is None or actor.has_role("admin"), "only administrators revoke API keys")
+    require(actor is None or actor.has_role("admin"), Text("only administrators revoke API keys"))
     key = session.get(ApiKey, key_id)
     if key is None:
-        raise NotFound(f"API key {key_id} not found")
+        raise NotFound(Text("API key %(key_id)s not found", key_id=key_id))
     if key.active:
         key.active = False
         events.record(session, "api_key_revoked", at=now or utcnow(), actor=actor, key_id=key.id, name=key.name)
@@ -83,5 +84,5 @@ def revoke_api_key(session: Session, actor: User | None, key_id: int, *, now: da
 
 def list_api_keys(session: Session, actor: User | None) -> list[ApiKey]:
     """Every key, newest first (administrators only); the plaintexts are not kept."""
-    require(actor is None or actor.has_role("admin"), "only administrators list API keys")
+    require(actor is None or actor.has_role("admin"), Text("only administrators list API keys"))
     return list(session.scalars(select(ApiKey).order_by(ApiKey.id.desc())))

@@ -79,7 +79,7 @@ def attachment_of_case(session: Session, case: Case, attachment_id: int) -> Atta
     """The attachment, only if it belongs to `case` (the one whose token the citizen holds)."""
     attachment = session.get(Attachment, attachment_id)
     if attachment is None or attachment.case_id != case.id:
-        raise NotFound("Page not found.")
+        raise NotFound(Text("Page not found."))
     return attachment
 
 
@@ -87,9 +87,9 @@ def staff_attachment(session: Session, actor: User, attachment_id: int) -> Attac
     """An attachment for a member of staff who may see its case."""
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
-        raise NotFound(f"attachment {attachment_id} not found")
+        raise NotFound(Text("attachment %(attachment_id)s not found", attachment_id=attachment_id))
     case = session.get(Case, attachment.case_id)
     allowed = actor.has_role("admin") or actor.has_role("csu_agent") or (
         case is not None and case.office in group_roles(session, actor))
-    require(allowed, "only the CSU and the case's office see its attachments")
+    require(allowed, Text("only the CSU and the case's office see its attachments"))
     return attachment

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from .errors import PermissionDenied
 from .models import CSU_KIND, Case, Group, Membership, Task, User
+from .texts import Text
 
 
 def group_roles(session: Session, user: User) -> dict[str, bool]:
@@ -76,6 +77,7 @@ def may_deliver(session: Session, user: User | None, case: Case) -> bool:
     return bool(case.office) and case.office in group_roles(session, user)
 
 
-def require(allowed: bool, message: str) -> None:
+def require(allowed: bool, message: Text) -> None:
+    """PermissionDenied with `message` (a Text, for the reader's language) unless `allowed`."""
     if not allowed:
         raise PermissionDenied(message)

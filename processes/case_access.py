@@ -22,6 +22,7 @@ from .errors import NotFound
 from .events import in_story_order
 from .models import Case, Event, ProcessVersion, Task, Timer, User
 from .routines import Routine, case_routine
+from .texts import Text
 from .timers import failed_timers
 
 SEES_EVERY_CASE = ("csu_agent", "analyst", "admin")
@@ -56,8 +57,9 @@ def readable_case(session: Session, actor: User | None, case_id: int) -> Case:
     """The case, or NotFound / PermissionDenied."""
     case = session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"case {case_id} not found")
-    require(may_see_case(session, actor, case), f"you may not see case {case.business_key or case_id}")
+        raise NotFound(Text("case %(case_id)s not found", case_id=case_id))
+    require(may_see_case(session, actor, case), Text("you may not see case %(case)s",
+                                                     case=case.business_key or case_id))
     return case
 
 
@@ -114,7 +116,7 @@ def case_diagram(session: Session, actor: User | None, case_id: int) -> str:
     version = session.get(ProcessVersion, case.version_id)
     xml = diagram_xml(version) if version is not None else None
     if xml is None:
-        raise NotFound(f"the version of case {case_id} has no diagram")
+        raise NotFound(Text("the version of case %(case_id)s has no diagram", case_id=case_id))
     return xml
 
 

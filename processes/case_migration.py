@@ -29,6 +29,7 @@ from .routines import case_routine
 from .runtime import bundle_for, engine
 from .services import services_for
 from .tasks import ConcurrentUpdate
+from .texts import Text
 from .unit import Database
 
 
@@ -49,7 +50,7 @@ class CasePlan:
 
 def _versions(session: Session, key: str, source: int, target: int) -> tuple[ProcessVersion, ProcessVersion]:
     if source == target:
-        raise Conflict("the source and target versions are the same")
+        raise Conflict(Text("the source and target versions are the same"))
     return find_version(session, key, source), find_version(session, key, target)
 
 
@@ -85,7 +86,8 @@ def migrate_case(session: Session, actor: User | None, key: str, source: int, ta
     old, new = _versions(session, key, source, target)
     case = session.get(Case, case_id, with_for_update=True, populate_existing=True)
     if case is None or case.version_id != old.id or case.status != "open":
-        raise NotFound(f"case {case_id} is not an open case of version {source}")
+        raise NotFound(Text("case %(case_id)s is not an open case of version %(source)s",
+                            case_id=case_id, source=source))
     try:
         plan, snapshot = migrate_state(engine(), bundle_for(old), bundle_for(new), case.state,
                                        services_for(session, case, now), now=now)
@@ -102,7 +104,8 @@ def migrate_case(session: Session, actor: User | None, key: str, source: int, ta
     try:
         session.flush()
     except StaleDataError as err:
-        raise ConcurrentUpdate(f"case {case.id} was changed by someone else at the same time") from err
+        raise ConcurrentUpdate(Text("case %(case_id)s was changed by someone else at the same time",
+                                    case_id=case.id)) from err
     result.moved = True
     return result
 

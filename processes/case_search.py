@@ -13,6 +13,7 @@ from .errors import InvalidFormData
 from .language import title_in
 from .models import CASE_STATUSES, OFFICE_KIND, Case, Group, User
 from .routines import current_versions, version_routine
+from .texts import Text
 
 MAX_LIMIT = 200
 _CASE_NUMBER = re.compile(r"#?(\d{1,9})")
@@ -70,9 +71,10 @@ def search_cases(
 def _check_filters(session: Session, office: str, status: str) -> None:
     errors = {}
     if status and status not in CASE_STATUSES:
-        errors["status"] = f"unknown state '{status}': use one of {', '.join(CASE_STATUSES)}"
+        errors["status"] = Text("unknown state '%(status)s': use one of %(statuses)s",
+                                status=status, statuses=', '.join(CASE_STATUSES))
     if office and office not in {name for name, _ in office_choices(session)}:
-        errors["office"] = f"unknown office '{office}'"
+        errors["office"] = Text("unknown office '%(office)s'", office=office)
     if errors:
         raise InvalidFormData(errors)
 

@@ -20,13 +20,14 @@ from .case_access import view_case as view_case
 from .case_search import CasePage as CasePage
 from .case_search import search_cases as search_cases
 from .db import utcnow
-from .errors import CaseStepFailed, Conflict, NotFound
+from .errors import CaseNotOpen, CaseStepFailed, Conflict, NotFound
 from .models import UNFIRED_TIMER_STATES, Case, Event, ProcessVersion, Task, Timer, User
 from .projection import apply_snapshot
 from .routines import version_routine
 from .runtime import bundle_for, engine
 from .services import services_for
 from .start_data import check_start_data
+from .texts import Text
 from .waits import describe_waits, forget_waits
 
 _CURRENT_VERSION = (  # built once: building a statement costs about as much as running it on SQLite
@@ -41,7 +42,7 @@ def current_version(session: Session, key: str) -> ProcessVersion:
     """The newest deployed (not retired) version of process `key`."""
     version = session.scalars(_CURRENT_VERSION, {"key": key}).first()
     if version is None:
-        raise NotFound(f"no deployed process '{key}'")
+        raise NotFound(Text("no deployed process '%(key)s'", key=key))
     return version
 
 
@@ -56,7 +57,7 @@ def start_case(
 ) -> Case:
     """Start a case of the current version of `key` and run it to its first wait; with `message`,
     by the process's message start event of that name, which catches `data` as its payload."""
-    require(actor is None or actor.active, "inactive users cannot start cases")
+    require(actor is None or actor.active, Text("inactive users cannot start cases"))
     now = now or utcnow()
     version = current_version(session, key)
     routine = version_routine(version)
@@ -83,7 +84,8 @@ def start_case(
             else:
                 snapshot = engine().start_by_message(bundle, message, data, services_for(session, case, now), now=now)
         except NotWaiting as err:
-            raise Conflict(f"process '{key}' does not start with message '{message}'") from err
+            raise Conflict(Text("process '%(key)s' does not start with message '%(message)s'",
+                                key=key, message=message)) from err
         except ScriptError as err:
             raise CaseStepFailed(err.element_id, err.message) from err
         events.record(session, "case_started", at=now, case=case, actor=actor,
@@ -96,7 +98,7 @@ def start_case(
 def get_case(session: Session, case_id: int) -> Case:
     case = session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"case {case_id} not found")
+        raise NotFound(Text("case %(case_id)s not found", case_id=case_id))
     return case
 
 
@@ -104,11 +106,11 @@ def cancel_case(session: Session, actor: User | None, case_id: int, reason: str,
                 now: datetime | None = None) -> Case:
     """Stop a case: its open tasks and timers are cancelled, the reason is logged."""
     require(actor is None or actor.has_role("admin") or actor.has_role("manager"),
-            "only managers and administrators cancel cases")
+            Text("only managers and administrators cancel cases"))
     now = now or utcnow()
     case = get_case(session, case_id)
     if case.status != "open":
-        raise Conflict(f"case {case_id} is already {case.status}")
+        raise CaseNotOpen(case_id, case.status)
     for task in case_open_tasks(session, case.id):
         task.status = "cancelled"
         task.completed_at = now

@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 from . import events
 from .authz import require
 from .db import utcnow
-from .errors import Conflict, InvalidFormData, NotFound
+from .errors import CaseNotOpen, Conflict, InvalidFormData, NotFound
 from .models import UNFIRED_TIMER_STATES, Case, Event, Task, Timer, User
 from .notifications import office_title, queue_notification
 from .routines import case_routine
+from .texts import Text
 
 
 def may_see_citizens(actor: User | None) -> bool:
@@ -38,29 +39,30 @@ def related_cases(session: Session, case: Case, limit: int = 200) -> list[Case]:
 
 def citizen_cases(session: Session, actor: User | None, case_id: int) -> tuple[Case, list[Case]]:
     """The case and all requests from its contact, for the CSU's one-citizen view."""
-    require(may_see_citizens(actor), "only the CSU and administrators see a citizen's requests")
+    require(may_see_citizens(actor), Text("only the CSU and administrators see a citizen's requests"))
     case = session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"case {case_id} not found")
+        raise NotFound(Text("case %(case_id)s not found", case_id=case_id))
     return case, related_cases(session, case)
 
 
 def link_duplicate(session: Session, actor: User | None, case_id: int, original_case_id: int, *,
                    now: datetime | None = None) -> Case:
     """Close case `case_id` as a duplicate of `original_case_id`; it then follows the original's answer."""
-    require(may_see_citizens(actor), "only the CSU and administrators link duplicates")
+    require(may_see_citizens(actor), Text("only the CSU and administrators link duplicates"))
     now = now or utcnow()
     duplicate = session.get(Case, case_id, with_for_update=True)
     original = session.get(Case, original_case_id)
     if duplicate is None or original is None:
-        raise NotFound(f"case {case_id if duplicate is None else original_case_id} not found")
+        raise NotFound(Text("case %(case_id)s not found", case_id=case_id if duplicate is None else original_case_id))
     original = _root(session, original)
     if original.id == duplicate.id:
-        raise InvalidFormData({"original_case_id": "A case cannot be a duplicate of itself."})
+        raise InvalidFormData({"original_case_id": Text("A case cannot be a duplicate of itself.")})
     if duplicate.status != "open":
-        raise Conflict(f"case {duplicate.business_key} is already {duplicate.status}")
+        raise CaseNotOpen(duplicate.business_key, duplicate.status)
     if original.status == "cancelled":
-        raise Conflict(f"case {original.business_key} was cancelled; link to a case that will be answered")
+        raise Conflict(Text("case %(case)s was cancelled; link to a case that will be answered",
+                            case=original.business_key))
     _close_as_duplicate(session, duplicate, original, actor, now)
     if _answer_of(original) is not None:
         _send_answer(session, duplicate, original, now)

@@ -31,6 +31,7 @@ from .projection import apply_snapshot
 from .runtime import bundle_for, engine
 from .services import services_for
 from .tasks import ConcurrentUpdate
+from .texts import Text
 from .waits import NAME_LENGTH, cases_correlated, cases_waiting_for, correlated_versions, waits_for
 
 KINDS = ("message", "signal")
@@ -63,7 +64,7 @@ def correlate_message(session: Session, actor: User | None, name: str, data: Map
     """Deliver message `name` to the one open case whose BPMN correlation values (bpmn:correlationKey)
     `data` carries; when no case waits for it so, start a case of the deployed process that starts
     with that message. NotCorrelated when neither, or when several cases or processes would take it."""
-    require(actor is None or actor.active, "inactive users cannot send messages")  # before what was sent
+    require(actor is None or actor.active, Text("inactive users cannot send messages"))  # before what was sent
     name, payload = check_delivery(name, data)
     carried: set[tuple[str, str]] = set()
     for version_id in correlated_versions(session, name):  # the processes whose cases wait for it, a few
@@ -73,20 +74,23 @@ def correlate_message(session: Session, actor: User | None, name: str, data: Map
     case_ids = cases_correlated(session, name, carried)
     if len(case_ids) > 1:
         keys = session.scalars(select(Case.business_key).where(Case.id.in_(case_ids)).order_by(Case.id))
-        raise NotCorrelated(f"message '{name}' correlates to {len(case_ids)} cases ({', '.join(map(str, keys))}); "
-                            "send it to one of them by its case id or business key")
+        raise NotCorrelated(Text("message '%(name)s' correlates to %(count)s cases (%(cases)s); send it to one of "
+                                 "them by its case id or business key",
+                                 name=name, count=len(case_ids), cases=', '.join(map(str, keys))))
     if case_ids:
         case = find_case(session, case_ids[0], lock=True)
         return Correlated(_deliver(session, actor, case, "message", name, payload, now), started=False)
     starters = [v.key for v in current_versions(session) if name in start_messages(bundle_for(v))]
     if len(starters) > 1:
-        raise NotCorrelated(f"no case waits for message '{name}' with these values, and {len(starters)} "
-                            f"processes start with it ({', '.join(starters)})")
+        raise NotCorrelated(Text("no case waits for message '%(name)s' with these values, and %(count)s processes "
+                                 "start with it (%(processes)s)",
+                                 name=name, count=len(starters), processes=', '.join(starters)))
     if starters:
         return Correlated(start_case(session, actor, starters[0], payload, now=now, message=name), started=True)
     why = "with these correlation values" if carried else "that the payload correlates to (its process " \
           "defines no correlation for it, or the payload lacks the fields it is read from)"
-    raise NotCorrelated(f"no case waits for message '{name}' {why}, and no deployed process starts with it")
+    raise NotCorrelated(Text("no case waits for message '%(name)s' %(why)s, and no deployed process starts with it",
+                             name=name, why=why))
 
 
 def current_versions(session: Session) -> list[ProcessVersion]:
@@ -121,7 +125,7 @@ def broadcast_signal(session: Session, actor: User | None, name: str, data: Mapp
 
     Each case steps in a savepoint of its own: a case whose process fails stays as it was, with a
     `signal_failed` event, and the others still catch the signal."""
-    require(actor is None or actor.has_role("admin"), "only administrators broadcast signals")
+    require(actor is None or actor.has_role("admin"), Text("only administrators broadcast signals"))
     name, payload = check_delivery(name, data)
     now = now or utcnow()
     case_ids = cases_waiting_for(session, "signal", name, after=after, limit=limit + 1)
@@ -153,27 +157,27 @@ def find_case(session: Session, case_ref: int | str, *, lock: bool = False) -> C
         query = query.with_for_update(of=Case).execution_options(populate_existing=True)
     case = session.scalars(query).first()
     if case is None:
-        raise NotFound(f"case {ref} not found")
+        raise NotFound(Text("case %(ref)s not found", ref=ref))
     return case
 
 
 def check_delivery(name: Any, data: Any) -> tuple[str, dict[str, Any]]:
     """The message or signal name and its payload, or InvalidFormData saying what is wrong with them."""
-    errors = {}
+    errors: dict[str, str] = {}
     if not isinstance(name, str) or not name.strip():
-        errors["name"] = "the name of the message or signal is required"
+        errors["name"] = Text("the name of the message or signal is required")
     elif len(name) > NAME_LENGTH:
-        errors["name"] = f"the name is longer than {NAME_LENGTH} characters"
+        errors["name"] = Text("the name is longer than %(n)s characters", n=NAME_LENGTH)
     elif "\x00" in name:
-        errors["name"] = "text may not contain NUL (0x00) characters"
+        errors["name"] = Text("text may not contain NUL (0x00) characters")
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
-        errors["data"] = "data must be a JSON object"
+        errors["data"] = Text("data must be a JSON object")
     elif (problem := json_value_problem(data)) is not None:  # it becomes case data: the same rule
         errors["data"] = problem
     elif len(json.dumps(data, default=str)) > MAX_PAYLOAD_BYTES:
-        errors["data"] = f"data is larger than {MAX_PAYLOAD_BYTES // 1024} KB"
+        errors["data"] = Text("data is larger than %(kb)s KB", kb=MAX_PAYLOAD_BYTES // 1024)
     if errors:
         raise InvalidFormData(errors)
     return str(name).strip(), dict(data)
@@ -184,10 +188,11 @@ def check_delivery(name: Any, data: Any) -> tuple[str, dict[str, Any]]:
 def _deliver(session: Session, actor: User | None, case: Case, kind: str, name: str,
              data: Mapping[str, Any] | None, now: datetime | None) -> Case:
     ref = case.business_key or str(case.id)
-    require(may_deliver(session, actor, case), f"you may not send messages or signals to case {ref}")
+    require(may_deliver(session, actor, case), Text("you may not send messages or signals to case %(ref)s", ref=ref))
     name, payload = check_delivery(name, data)
     now = now or utcnow()
-    waiting = [f"{w['kind']} '{w['name']}'" for w in case.waiting or [] if w["kind"] in KINDS]
+    waiting = [Text("message '%(name)s'", name=w["name"]) if w["kind"] == "message" else
+               Text("signal '%(name)s'", name=w["name"]) for w in case.waiting or [] if w["kind"] in KINDS]
     if case.status != "open":
         raise NotWaitingFor(ref, kind, name, [])
     send = engine().send_message if kind == "message" else engine().send_signal
@@ -208,5 +213,5 @@ def _deliver(session: Session, actor: User | None, case: Case, kind: str, name: 
             apply_snapshot(session, case, snapshot, actor=actor, now=now)
             session.flush()
     except StaleDataError as err:
-        raise ConcurrentUpdate(f"case {ref} was changed by someone else at the same time") from err
+        raise ConcurrentUpdate(Text("case %(ref)s was changed by someone else at the same time", ref=ref)) from err
     return case

@@ -19,6 +19,7 @@ from .drafts import require_modeler
 from .errors import Conflict, InvalidFormData, ProcessNotDeployable
 from .models import Event, User
 from .releases import review_draft
+from .texts import Text
 
 REQUESTED = "deploy_requested"
 DEPLOYED = "draft_deployed"
@@ -41,12 +42,12 @@ def request_deploy(session: Session, actor: User | None, key: str, note: str = "
     require_modeler(actor)
     note = note.strip()
     if len(note) > MAX_NOTE:
-        raise InvalidFormData({"note": f"at most {MAX_NOTE} characters"})
+        raise InvalidFormData({"note": Text("at most %(n)s characters", n=MAX_NOTE)})
     review = review_draft(session, actor, key)
     if review.problems:
         raise ProcessNotDeployable(review.problems)
     if not review.changes:
-        raise Conflict("the draft is identical to the deployed version: there is nothing to deploy")
+        raise Conflict(Text("the draft is identical to the deployed version: there is nothing to deploy"))
     now = now or utcnow()
     events.record(session, REQUESTED, at=now, actor=actor, key=key, note=note)
     session.flush()

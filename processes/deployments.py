@@ -17,6 +17,7 @@ from .errors import NotFound, ProcessNotDeployable
 from .models import ProcessFile, ProcessVersion, User
 from .routines import citizen_channel_clash
 from .services import SERVICE_NAMES
+from .texts import Text
 
 
 def check_files(files: Mapping[str, str]) -> list[str]:
@@ -30,7 +31,7 @@ def deploy_version(
     """A new immutable version per executable process in `files`, holding the files it runs on
     (engine.bundle); (version, created) pairs. A process whose files are identical to its newest
     version deploys nothing new."""
-    require(actor is None or actor.has_role("admin"), "only administrators deploy processes")
+    require(actor is None or actor.has_role("admin"), Text("only administrators deploy processes"))
     now = now or utcnow()
     problems = check_files(files)
     if problems:
@@ -75,5 +76,5 @@ def list_versions(session: Session, key: str) -> list[ProcessVersion]:
     versions = list(session.scalars(
         select(ProcessVersion).where(ProcessVersion.key == key).order_by(ProcessVersion.version)))
     if not versions:
-        raise NotFound(f"no process '{key}'")
+        raise NotFound(Text("no process '%(key)s'", key=key))
     return versions

@@ -31,6 +31,7 @@ from .errors import Conflict, InvalidFormData, NotFound
 from .files import decode_process_file
 from .models import ProcessDraft, ProcessVersion, User
 from .services import SERVICE_NAMES
+from .texts import Text
 
 MAX_DRAFT_FILE_BYTES = 1024 * 1024
 MAX_DRAFT_FILES = 50
@@ -45,7 +46,7 @@ def kind_of(name: str) -> str | None:
 
 def require_modeler(actor: User | None) -> None:
     require(actor is None or actor.has_role("analyst") or actor.has_role("admin"),
-            "only analysts and administrators edit processes")
+            Text("only analysts and administrators edit processes"))
 
 
 @dataclass
@@ -80,7 +81,7 @@ def get_draft(session: Session, actor: User | None, key: str) -> ProcessDraft:
     require_modeler(actor)
     draft = session.scalars(select(ProcessDraft).where(ProcessDraft.key == key)).first()
     if draft is None:
-        raise NotFound(f"no draft of process '{key}'")
+        raise NotFound(Text("no draft of process '%(key)s'", key=key))
     return draft
 
 
@@ -96,11 +97,11 @@ def create_draft(session: Session, actor: User | None, key: str, name: str, *,
     now = now or utcnow()
     key, name = key.strip(), name.strip() or key.strip()
     if not KEY.fullmatch(key):
-        raise InvalidFormData({"key": "letters, digits and '_' (at most 100), not starting with a digit"})
+        raise InvalidFormData({"key": Text("letters, digits and '_' (at most 100), not starting with a digit")})
     taken = session.scalars(select(ProcessDraft.id).where(ProcessDraft.key == key)).first() or \
         session.scalars(select(ProcessVersion.id).where(ProcessVersion.key == key)).first()
     if taken:
-        raise InvalidFormData({"key": f"a process '{key}' exists already; open it instead"})
+        raise InvalidFormData({"key": Text("a process '%(key)s' exists already; open it instead", key=key)})
     draft = ProcessDraft(key=key, name=name, files={f"{key}.bpmn": new_bpmn(key, name)}, scenarios=[],
                          created_at=now)
     _touch(draft, actor, now)
@@ -120,7 +121,7 @@ def open_draft(session: Session, actor: User | None, key: str, *, now: datetime 
     version = session.scalars(select(ProcessVersion).where(ProcessVersion.key == key)
                               .order_by(ProcessVersion.status != "deployed", ProcessVersion.version.desc())).first()
     if version is None:
-        raise NotFound(f"no process '{key}'")
+        raise NotFound(Text("no process '%(key)s'", key=key))
     draft = ProcessDraft(key=key, name=version.name, files={f.name: f.content for f in version.files},
                          scenarios=[], base_version=version.version, created_at=now)
     _touch(draft, actor, now)
@@ -141,30 +142,31 @@ def discard_draft(session: Session, actor: User | None, key: str, *, now: dateti
 def check_file(name: str, content: str) -> None:
     """Refuse what must never be stored: bad names, big files, unsafe or malformed XML, non-JSON forms."""
     if not FILE_NAME.fullmatch(name) or ".." in name:
-        raise InvalidFormData({name or "file": "file names are letters, digits, '_', '-' and '.', ending in "
-                               ".bpmn, .dmn or .form (forms may sit in forms/)"})
+        raise InvalidFormData({name or "file": Text("file names are letters, digits, '_', '-' and '.', ending in "
+                                                    ".bpmn, .dmn or .form (forms may sit in forms/)")})
     if len(content.encode("utf-8")) > MAX_DRAFT_FILE_BYTES:
-        raise InvalidFormData({name: f"the file is larger than {MAX_DRAFT_FILE_BYTES // 1024} KB"})
+        raise InvalidFormData({name: Text("the file is larger than %(kb)s KB", kb=MAX_DRAFT_FILE_BYTES // 1024)})
     if file_kind(name) == "form":
         try:
             form = json.loads(content)
         except json.JSONDecodeError as err:
-            raise InvalidFormData({name: f"not a form-js file: invalid JSON ({err.msg}, line {err.lineno})"}) from None
+            raise InvalidFormData({name: Text("not a form-js file: invalid JSON (%(msg)s, line %(lineno)s)",
+                                              msg=err.msg, lineno=err.lineno)}) from None
         if not isinstance(form, dict):
-            raise InvalidFormData({name: "not a form-js file: the JSON is not an object"})
+            raise InvalidFormData({name: Text("not a form-js file: the JSON is not an object")})
         return
     try:
         parse_xml(content)
     except XmlRejected as err:
-        where = f" (line {err.line})" if err.line else ""
-        raise InvalidFormData({name: f"{err}{where}"}) from None
+        problem = Text("%(problem)s (line %(line)s)", problem=str(err), line=err.line) if err.line else str(err)
+        raise InvalidFormData({name: problem}) from None
 
 
 def decode_upload(name: str, raw: bytes) -> str:
     """The text of an uploaded file (processes.files.decode_process_file); refuses big files, files it
     cannot decode and files with NUL before anything else."""
     if len(raw) > MAX_DRAFT_FILE_BYTES:
-        raise InvalidFormData({name: f"the file is larger than {MAX_DRAFT_FILE_BYTES // 1024} KB"})
+        raise InvalidFormData({name: Text("the file is larger than %(kb)s KB", kb=MAX_DRAFT_FILE_BYTES // 1024)})
     try:
         return decode_process_file(name, raw)
     except ValueError as err:
@@ -186,7 +188,8 @@ def save_files(session: Session, actor: User | None, key: str, files: Mapping[st
         check_file(name, content)
     merged = {**draft.files, **files}
     if len(merged) > MAX_DRAFT_FILES:
-        raise InvalidFormData({"files": f"a draft holds at most {MAX_DRAFT_FILES} files"})
+        raise InvalidFormData({"files": Text("a draft holds at most %(n)s files",
+                                             n=MAX_DRAFT_FILES)})
     draft.files = merged
     _touch(draft, actor, now)
     session.flush()
@@ -199,10 +202,10 @@ def add_file(session: Session, actor: User | None, key: str, kind: str, name: st
     draft = get_draft(session, actor, key)
     stem = name.strip()
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,80}", stem) or kind not in ("bpmn", "dmn", "form"):
-        raise InvalidFormData({"name": "letters, digits and '_', not starting with a digit"})
+        raise InvalidFormData({"name": Text("letters, digits and '_', not starting with a digit")})
     file_name = f"forms/{stem}.form" if kind == "form" else f"{stem}.{kind}"
     if file_name in draft.files:
-        raise Conflict(f"the draft already has {file_name}")
+        raise Conflict(Text("the draft already has %(file_name)s", file_name=file_name))
     content = {"bpmn": lambda: new_bpmn(stem, stem), "dmn": lambda: new_dmn(stem), "form": lambda: new_form(stem)}
     save_files(session, actor, key, {file_name: content[kind]()}, now=now)
     return file_name
@@ -211,7 +214,7 @@ def add_file(session: Session, actor: User | None, key: str, kind: str, name: st
 def delete_file(session: Session, actor: User | None, key: str, name: str, *, now: datetime | None = None) -> None:
     draft = get_draft(session, actor, key)
     if name not in draft.files:
-        raise NotFound(f"the draft has no file {name}")
+        raise NotFound(Text("the draft has no file %(name)s", name=name))
     draft.files = {n: c for n, c in draft.files.items() if n != name}
     _touch(draft, actor, now or utcnow())
     session.flush()
@@ -253,7 +256,7 @@ def version_files(session: Session, actor: User | None, key: str, number: int) -
     version = session.scalars(select(ProcessVersion).where(ProcessVersion.key == key,
                                                            ProcessVersion.version == number)).first()
     if version is None:
-        raise NotFound(f"process '{key}' has no version {number}")
+        raise NotFound(Text("process '%(key)s' has no version %(number)s", key=key, number=number))
     return {f.name: f.content for f in version.files}
 
 

@@ -20,6 +20,7 @@ from .models import Case, ProcessVersion, Task, User
 from .routines import citizen_version, version_routine
 from .runtime import bundle_for
 from .tasks import complete_task
+from .texts import Text
 
 
 def intake_version(session: Session, key: str | None = None) -> ProcessVersion:
@@ -49,7 +50,7 @@ def start_with_intake(session: Session, actor: User | None, start_data: Mapping[
     version = intake_version(session, key)
     intake_element = version_routine(version).intake_element
     if intake_element is None:
-        raise Conflict(f"process {version.key} has no intake task (give one task the role intake)")
+        raise Conflict(Text("process %(key)s has no intake task (give one task the role intake)", key=version.key))
     known = intake_keys(version) if drop_unknown else None
     if known is not None:
         intake_data = {k: v for k, v in intake_data.items() if k in known}
@@ -57,6 +58,7 @@ def start_with_intake(session: Session, actor: User | None, start_data: Mapping[
     intake = session.scalars(select(Task.id).where(Task.case_id == case.id, Task.element_id == intake_element,
                                                    Task.status == "open")).first()
     if intake is None:
-        raise Conflict(f"process {version.key} does not stop at its intake task {intake_element} when it starts")
+        raise Conflict(Text("process %(key)s does not stop at its intake task %(intake_element)s when it starts",
+                            key=version.key, intake_element=intake_element))
     complete_task(session, actor, intake, intake_data, now=now, starter=starter)
     return case

@@ -19,6 +19,7 @@ from .errors import NotFound
 from .metrics_filters import Filters, case_conditions, scoped, visible_offices
 from .models import STEP_EVENT, Case, Event, ProcessVersion, Task, User
 from .stats import seconds_between, sql_medians
+from .texts import Text
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 TOP = 5
@@ -71,7 +72,8 @@ def find_version(session: Session, key: str, number: int | None) -> ProcessVersi
         query = query.where(ProcessVersion.version == number)
     version = session.scalars(query).first()
     if version is None:
-        raise NotFound(f"no version {number if number is not None else ''} of process '{key}'".replace("  ", " "))
+        raise NotFound(Text("no version of process '%(key)s'", key=key) if number is None
+                       else Text("no version %(number)s of process '%(key)s'", number=number, key=key))
     return version
 
 
@@ -121,7 +123,8 @@ def bpmn_source(version: ProcessVersion) -> str:
         if f'id="{version.key}"' in source:
             return source
     if not sources:
-        raise NotFound(f"version {version.version} of '{version.key}' has no BPMN file")
+        raise NotFound(Text("version %(version)s of '%(key)s' has no BPMN file",
+                            version=version.version, key=version.key))
     return sources[0]
 
 

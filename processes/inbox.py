@@ -25,6 +25,7 @@ from .inbox_sql import DUE_FILTERS, FilterShape, T, condition, like_pattern, pag
 from .language import reading_language, title_in
 from .models import Group, Membership, ProcessVersion, User
 from .service_catalog import list_services
+from .texts import Text
 from .translations import current_texts
 
 SCOPES = ("all", "mine", "unclaimed")
@@ -58,7 +59,7 @@ class Cursor:
                 raise ValueError("naive")
             return cls(moment, int(ident))
         except ValueError as err:
-            raise InvalidInboxQuery(f"'{raw}' is not a page cursor") from err
+            raise InvalidInboxQuery(Text("'%(raw)s' is not a page cursor", raw=raw)) from err
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,11 @@ class InboxFilters:
 
     def __post_init__(self) -> None:
         if self.scope not in SCOPES:
-            raise InvalidInboxQuery(f"scope must be one of {', '.join(SCOPES)}")
+            raise InvalidInboxQuery(Text("scope must be one of %(scopes)s", scopes=', '.join(SCOPES)))
         if self.due is not None and self.due not in DUE_FILTERS:
-            raise InvalidInboxQuery(f"due must be one of {', '.join(DUE_FILTERS)}")
+            raise InvalidInboxQuery(Text("due must be one of %(filters)s", filters=', '.join(DUE_FILTERS)))
         if self.text is not None and len(self.text) > MAX_TEXT:
-            raise InvalidInboxQuery(f"the search text is longer than {MAX_TEXT} characters")
+            raise InvalidInboxQuery(Text("the search text is longer than %(n)s characters", n=MAX_TEXT))
 
 
 @dataclass(frozen=True)

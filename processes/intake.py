@@ -25,11 +25,12 @@ from .models import Article, Case, User
 from .routines import Routine, version_routine
 from .runtime import bundle_for
 from .task_page import NextStep, group_titles, next_step
+from .texts import Text
 
 
 def require_agent(actor: User | None) -> None:
     require(actor is None or actor.has_role("csu_agent") or actor.has_role("admin"),
-            "only CSU agents register requests")
+            Text("only CSU agents register requests"))
 
 
 def intake_form(session: Session, key: str | None = None) -> dict[str, Any]:
@@ -40,7 +41,7 @@ def intake_form(session: Session, key: str | None = None) -> dict[str, Any]:
     element = version_routine(version).intake_element
     form = bundle.form(bundle.element_properties.get(element or "", {}).get("form"))
     if form is None:
-        raise NotFound(f"the current '{version.key}' process has no intake task with a form")
+        raise NotFound(Text("the current '%(key)s' process has no intake task with a form", key=version.key))
     return form
 
 
@@ -93,7 +94,7 @@ def _article(session: Session, article_id: int | None, routine: Routine) -> Arti
     try:
         return get_article(session, article_id)
     except NotFound:
-        raise InvalidFormData({article_key(routine): "Choose an article from the search results."}) from None
+        raise InvalidFormData({article_key(routine): Text("Choose an article from the search results.")}) from None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import InvalidFormData
+from .texts import Text
 
 MAX_DEPTH = 64  # objects and lists inside each other: as deep as the sandbox lets a script's data go
 STORED_DEPTH = 200  # the engine's state wraps case data in a few levels of its own; deeper cannot be read back
@@ -100,13 +101,14 @@ def parse_client_json(text: str | bytes, field: str = "body") -> Any:
     try:
         value = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
-        raise InvalidFormData({field: "the JSON is nested too deeply"}) from None
+        raise InvalidFormData({field: Text("the JSON is nested too deeply")}) from None
     except UnicodeDecodeError:
-        raise InvalidFormData({field: "the JSON is not UTF-8 text"}) from None
+        raise InvalidFormData({field: Text("the JSON is not UTF-8 text")}) from None
     except json.JSONDecodeError as err:
-        raise InvalidFormData({field: f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})"}) from None
+        raise InvalidFormData({field: Text("not valid JSON: %(msg)s (line %(lineno)s, column %(colno)s)",
+                                           msg=err.msg, lineno=err.lineno, colno=err.colno)}) from None
     except ValueError as err:  # NaN, Infinity; or an integer of more than 4300 digits
-        raise InvalidFormData({field: f"not valid JSON: {err}"}) from None
+        raise InvalidFormData({field: Text("not valid JSON: %(err)s", err=err)}) from None
     check_json_value(value, field, max_depth=STORED_DEPTH)
     return value
 

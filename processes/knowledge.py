@@ -25,6 +25,7 @@ from .authz import require
 from .db import utcnow
 from .errors import NotFound
 from .models import Article, Case, User
+from .texts import Text
 
 MAX_WORDS = 8
 MAX_WORD_LENGTH = 40
@@ -104,13 +105,13 @@ def _matching_ids(session: Session, words: list[str], operator: str, limit: int,
 def get_article(session: Session, article_id: int) -> Article:
     article = session.get(Article, article_id)
     if article is None:
-        raise NotFound(f"article {article_id} not found")
+        raise NotFound(Text("article %(article_id)s not found", article_id=article_id))
     return article
 
 
 def _require_agent(actor: User | None) -> None:
     require(actor is None or actor.has_role("csu_agent") or actor.has_role("admin"),
-            "only CSU agents rate knowledge-base articles")
+            Text("only CSU agents rate knowledge-base articles"))
 
 
 def mark_not_helpful(session: Session, actor: User | None, article_id: int, *,

@@ -18,6 +18,7 @@ from .db import utcnow
 from .errors import InvalidFormData, NotFound
 from .models import Group, LaneMapping, User
 from .routines import current_versions, version_routine
+from .texts import Text
 
 VARIABLE = re.compile(r"=[A-Za-z_][A-Za-z0-9_]{0,62}")
 
@@ -47,12 +48,12 @@ def list_lane_mappings(session: Session, actor: User | None) -> tuple[list[LaneR
 def _check(session: Session, lane: str, group: str) -> None:
     errors: dict[str, str] = {}
     if not lane or len(lane) > 100:
-        errors["lane"] = "the lane name as written in the diagram (1-100 characters)"
+        errors["lane"] = Text("the lane name as written in the diagram (1-100 characters)")
     if group.startswith("="):
         if not VARIABLE.fullmatch(group):
-            errors["group"] = "'=' must be followed by a case variable name, e.g. =office"
+            errors["group"] = Text("'=' must be followed by a case variable name, e.g. =office")
     elif session.scalars(select(Group).where(Group.name == group)).first() is None:
-        errors["group"] = f"no group '{group}'"
+        errors["group"] = Text("no group '%(group)s'", group=group)
     if errors:
         raise InvalidFormData(errors)
 
@@ -83,7 +84,7 @@ def delete_lane_mapping(session: Session, actor: User | None, mapping_id: int, *
     now = now or utcnow()
     row = session.get(LaneMapping, mapping_id)
     if row is None:
-        raise NotFound(f"lane mapping {mapping_id} not found")
+        raise NotFound(Text("lane mapping %(mapping_id)s not found", mapping_id=mapping_id))
     session.delete(row)
     session.flush()
     events.record(session, "lane_mapping_removed", at=now, actor=actor, lane=row.lane)

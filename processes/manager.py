@@ -14,6 +14,7 @@ from .inbox import InboxRow, T, load_rows
 from .language import title_in
 from .models import Group, Membership, User
 from .routines import follow_up_elements
+from .texts import Text
 
 LIST_LIMIT = 20
 
@@ -76,7 +77,7 @@ def group_members(session: Session, names: list[str] | tuple[str, ...]) -> dict[
 
 def office_overview(session: Session, actor: User, *, now: datetime) -> list[OfficeOverview]:
     """For each office `actor` manages: follow-ups, overdue tasks and the open work per person."""
-    require(actor.has_role("manager") or actor.has_role("admin"), "only managers see the office overview")
+    require(actor.has_role("manager") or actor.has_role("admin"), Text("only managers see the office overview"))
     offices = managed_groups(session, actor)
     members = group_members(session, [g.name for g in offices])
     follow_up = is_follow_up(session)

@@ -25,6 +25,7 @@ from .models import OFFICE_KIND, Case, Group, ProcessFile, Task, User
 from .routines import current_versions, version_routine
 from .runtime import calendar
 from .service_catalog import list_services
+from .texts import Text
 from .translations import option_labels
 
 DEFAULT_DAYS = 90
@@ -75,7 +76,7 @@ def visible_offices(session: Session, actor: User | None) -> list[str] | None:
         return None
     if actor.has_role("manager"):
         return sorted(name for name, manager in group_roles(session, actor).items() if manager)
-    raise PermissionDenied("the dashboard is for managers, analysts and administrators")
+    raise PermissionDenied(Text("the dashboard is for managers, analysts and administrators"))
 
 
 def scoped(filters: Filters, offices: list[str] | None) -> list[str] | None:
@@ -83,7 +84,9 @@ def scoped(filters: Filters, offices: list[str] | None) -> list[str] | None:
     if filters.office is None:
         return offices
     if offices is not None and filters.office not in offices:
-        raise PermissionDenied(f"you may only see the figures of your own offices ({', '.join(offices) or 'none'})")
+        raise PermissionDenied(Text("you may only see the figures of your own offices (%(offices)s)",
+                                    offices=", ".join(offices)) if offices else
+                               Text("you may only see the figures of your own offices (none)"))
     return [filters.office]
 
 
@@ -137,6 +140,13 @@ def _field_options(forms: Iterable[str], field: str) -> list[Choice]:
     return []
 
 
+UNKNOWN = {  # a whole sentence per filter, for the translators
+    "office": lambda value: Text("unknown office '%(value)s'", value=value),
+    "category": lambda value: Text("unknown category '%(value)s'", value=value),
+    "channel": lambda value: Text("unknown channel '%(value)s'", value=value),
+}
+
+
 def parse_filters(args: Mapping[str, str], choices: Choices, *, today: date) -> Filters:
     """Filters from URL arguments (`from`, `to`, `office`, `category`, `channel`).
 
@@ -146,15 +156,15 @@ def parse_filters(args: Mapping[str, str], choices: Choices, *, today: date) -> 
     start = _date(args.get("from"), "from", errors) or end - timedelta(days=DEFAULT_DAYS)
     if "from" not in errors and "to" not in errors:
         if start > end:
-            errors["from"] = f"the period starts ({start}) after it ends ({end})"
+            errors["from"] = Text("the period starts (%(start)s) after it ends (%(end)s)", start=start, end=end)
         elif (end - start).days > MAX_DAYS:
-            errors["from"] = "the period is longer than five years; choose a shorter one"
+            errors["from"] = Text("the period is longer than five years; choose a shorter one")
     picked: dict[str, str | None] = {}
     for name, options in (("office", choices.offices), ("category", choices.categories),
                           ("channel", choices.channels)):
         value = (args.get(name) or "").strip() or None
         if value is not None and value not in {v for v, _ in options}:
-            errors[name] = f"unknown {name} '{value[:60]}'"
+            errors[name] = UNKNOWN[name](value[:60])
         picked[name] = value
     if errors:
         raise InvalidFormData(errors)
@@ -168,7 +178,7 @@ def _date(raw: str | None, name: str, errors: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors[name] = f"'{raw[:40]}' is not a date (use YYYY-MM-DD)"
+        errors[name] = Text("'%(value)s' is not a date (use YYYY-MM-DD)", value=raw[:40])
         return None
 
 

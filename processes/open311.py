@@ -19,6 +19,7 @@ from .handover import start_with_intake
 from .models import ApiKey, Case
 from .routines import citizen_version, version_routine
 from .service_catalog import find_service
+from .texts import Text
 
 MAX_DESCRIPTION = 4000  # the specification's limit, and the intake form's
 MAX_FIELD = 200
@@ -50,7 +51,7 @@ def submit_service_request(session: Session, key: ApiKey, form: ServiceRequestIn
     InvalidFormData names each missing or wrong argument; NotFound an unknown service_code."""
     now = now or utcnow()
     if not form.service_code.strip():
-        raise InvalidFormData({"service_code": "service_code was not provided"})
+        raise InvalidFormData({"service_code": Text("service_code was not provided")})
     service = find_service(session, form.service_code.strip())
     location = _location(form)
     description = _description(form, service.name, location)
@@ -120,8 +121,8 @@ def _description(form: ServiceRequestInput, service_name: str, location: dict[st
         where = f"{where} ({location['lat']}, {location['long']})".strip()
     full = f"{text}\n\nLocation: {where}" if where else text
     if len(full) > MAX_DESCRIPTION:
-        raise InvalidFormData({"description": f"description is longer than {MAX_DESCRIPTION} characters "
-                                              "(with the address)"})
+        raise InvalidFormData({"description": Text("description is longer than %(n)s characters (with "
+                                                   "the address)", n=MAX_DESCRIPTION)})
     return full
 
 

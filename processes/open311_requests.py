@@ -22,6 +22,7 @@ from .models import Case, Event
 from .routines import Routine, case_routine
 from .runtime import calendar
 from .service_catalog import Service, list_services, services_version
+from .texts import Text
 
 MAX_SPAN = timedelta(days=90)
 MAX_RESULTS = 1000
@@ -41,8 +42,8 @@ def parse_w3c(text: str, name: str) -> datetime:
             raise ValueError("no time zone")
         return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)
     except (ValueError, OverflowError):
-        raise InvalidFormData({name: f"{name} must be a w3 date-time with a time zone, "
-                                     "e.g. 2010-01-01T00:00:00Z"}) from None
+        raise InvalidFormData({name: Text("%(name)s must be a w3 date-time with a time zone, e.g. "
+                                          "2010-01-01T00:00:00Z", name=name)}) from None
 
 
 def _split(text: str) -> list[str]:
@@ -58,11 +59,11 @@ def _window(start_date: str, end_date: str, now: datetime) -> tuple[datetime, da
             end = start + MAX_SPAN if start is not None else now
         start = start if start is not None else end - MAX_SPAN
     except OverflowError:
-        raise InvalidFormData({"start_date": "the date range is out of bounds"}) from None
+        raise InvalidFormData({"start_date": Text("the date range is out of bounds")}) from None
     if end < start:
-        raise InvalidFormData({"end_date": "end_date is before start_date"})
+        raise InvalidFormData({"end_date": Text("end_date is before start_date")})
     if end - start > MAX_SPAN:
-        raise InvalidFormData({"end_date": "the range between start_date and end_date may not exceed 90 days"})
+        raise InvalidFormData({"end_date": Text("the range between start_date and end_date may not exceed 90 days")})
     return start, end
 
 
@@ -81,7 +82,8 @@ def search_service_requests(
         statuses = _split(status)
         unknown = [s for s in statuses if s not in STATUSES]
         if unknown:
-            raise InvalidFormData({"status": f"unknown status '{unknown[0]}': use open or closed"})
+            raise InvalidFormData({"status": Text("unknown status '%(status)s': use open or closed",
+                                                  status=unknown[0])})
         start, end = _window(start_date, end_date, now or utcnow())
         query = query.where(Case.created_at >= start, Case.created_at <= end)
         if statuses:
@@ -96,7 +98,7 @@ def get_service_request(session: Session, service_request_id: str) -> Case:
     case = session.scalars(select(Case).where(Case.business_key == service_request_id,
                                               Case.process_key == services_version(session).key)).first()
     if case is None or case.category is None:
-        raise NotFound(f"no service request '{service_request_id}'")
+        raise NotFound(Text("no service request '%(service_request_id)s'", service_request_id=service_request_id))
     return case
 
 

@@ -15,11 +15,12 @@ from .db import utcnow
 from .errors import Conflict, InvalidFormData, NotFound
 from .mailer import SmtpSettings, message_id
 from .models import OUTBOX_STATES, Case, OutboxMessage, User
+from .texts import Text
 
 
 def _require_outbox_role(actor: User | None) -> None:
     require(actor is None or actor.has_role("admin") or actor.has_role("csu_agent"),
-            "only the CSU and administrators see the outbox")
+            Text("only the CSU and administrators see the outbox"))
 
 
 def list_messages(session: Session, actor: User | None, *, state: str | None = None,
@@ -27,7 +28,8 @@ def list_messages(session: Session, actor: User | None, *, state: str | None = N
     """Messages newest first, optionally of one state or one case."""
     _require_outbox_role(actor)
     if state and state not in OUTBOX_STATES:
-        raise InvalidFormData({"state": f"unknown state '{state}' (one of {', '.join(OUTBOX_STATES)})"})
+        raise InvalidFormData({"state": Text("unknown state '%(state)s' (one of %(states)s)",
+                                             state=state, states=', '.join(OUTBOX_STATES))})
     query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     if state:
         query = query.where(OutboxMessage.state == state)
@@ -52,9 +54,10 @@ def retry_failed(session: Session, actor: User | None, outbox_id: int, *, now: d
     now = now or utcnow()
     message = session.get(OutboxMessage, outbox_id, with_for_update=True)
     if message is None:
-        raise NotFound(f"outbox message {outbox_id} not found")
+        raise NotFound(Text("outbox message %(outbox_id)s not found", outbox_id=outbox_id))
     if message.state != "failed":
-        raise Conflict(f"outbox message {outbox_id} is {message.state}, not failed")
+        raise Conflict(Text("outbox message %(outbox_id)s is %(state)s, not failed",
+                            outbox_id=outbox_id, state=message.state))
     message.state, message.attempts, message.next_attempt_at = "pending", 0, now
     case = session.get(Case, message.case_id) if message.case_id else None
     events.record(session, "notification_retried", at=now, case=case, actor=actor, template=message.template,

@@ -11,6 +11,7 @@ from engine import file_kind
 
 from .errors import InvalidFormData
 from .models import ProcessVersion, User
+from .texts import Text
 
 
 def list_process_versions(session: Session, actor: User | None) -> list[ProcessVersion]:
@@ -23,8 +24,8 @@ def check_upload(files: object) -> dict[str, str]:
     """The files of a deployment sent by a client: a non-empty mapping of .bpmn/.dmn/.form names to text."""
     if not isinstance(files, Mapping) or not files or not all(
             isinstance(name, str) and isinstance(text, str) for name, text in files.items()):
-        raise InvalidFormData({"files": "files must be a non-empty object of file name to file content"})
+        raise InvalidFormData({"files": Text("files must be a non-empty object of file name to file content")})
     unknown = sorted(name for name in files if file_kind(name) is None)
     if unknown:
-        raise InvalidFormData({"files": f"not a .bpmn, .dmn or .form file: {', '.join(unknown)}"})
+        raise InvalidFormData({"files": Text("not a .bpmn, .dmn or .form file: %(names)s", names=', '.join(unknown))})
     return dict(files)

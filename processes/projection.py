@@ -21,6 +21,7 @@ from .json_values import stored_json
 from .lanes import lane_rules, resolve_lane
 from .models import CSU_KIND, UNFIRED_TIMER_STATES, Case, Group, Task, Timer, User
 from .routines import Routine, case_routine
+from .texts import Text
 from .waits import note_waits
 
 # Built once: building a statement costs about as much as running it on SQLite.
@@ -60,7 +61,8 @@ def apply_snapshot(
         # The last task that ran in the step (a script, a decision, a service) computed it, not the end event.
         ran = [step.element_id for step in snapshot.steps if step.kind.endswith("Task")] or [""]
         where = ran[-1]
-        raise CaseStepFailed(where, f"the process produced case data that cannot be stored ({problem})")
+        raise CaseStepFailed(where, Text("the process produced case data that cannot be stored (%(problem)s)",
+                                         problem=problem))
     # One flush (two when tasks are created: their ids go into events) and one INSERT of the step's
     # events, instead of a flush before every query and an INSERT per event.
     with events.batch(session), session.no_autoflush:

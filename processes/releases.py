@@ -19,6 +19,7 @@ from .deployments import deploy_version
 from .drafts import draft_problems, get_draft
 from .errors import Conflict, NotFound, ProcessNotDeployable
 from .models import Case, ProcessDraft, ProcessVersion, User
+from .texts import Text
 from .version_diff import Change, diff_files
 
 
@@ -41,7 +42,7 @@ def find_version(session: Session, key: str, number: int) -> ProcessVersion:
     version = session.scalars(select(ProcessVersion).where(ProcessVersion.key == key,
                                                            ProcessVersion.version == number)).first()
     if version is None:
-        raise NotFound(f"process '{key}' has no version {number}")
+        raise NotFound(Text("process '%(key)s' has no version %(number)s", key=key, number=number))
     return version
 
 
@@ -77,11 +78,12 @@ def deploy_draft(session: Session, actor: User | None, key: str, *, now: datetim
     if review.problems:
         raise ProcessNotDeployable(review.problems)
     if not review.changes:
-        raise Conflict(f"the draft is identical to version {review.current.version if review.current else '-'}")
+        raise Conflict(Text("the draft is identical to version %(version)s",
+                            version=review.current.version if review.current else '-'))
     results = deploy_version(session, actor, review.draft.files, now=now)
     version = next((v for v, _created in results if v.key == key), None)
     if version is None:
-        raise NotFound(f"the draft does not define process '{key}'")
+        raise NotFound(Text("the draft does not define process '%(key)s'", key=key))
     events.record(session, "draft_deployed", at=now, actor=actor, key=key, version=version.version,
                   from_version=review.current.version if review.current else None,
                   changes=[str(c) for c in review.changes][:200])
@@ -97,7 +99,8 @@ def retire_version(session: Session, actor: User | None, key: str, number: int, 
     now = now or utcnow()
     version = find_version(session, key, number)
     if version.status != "deployed":
-        raise Conflict(f"version {number} of {key} is {version.status}")
+        raise Conflict(Text("version %(number)s of %(key)s is %(status)s",
+                            number=number, key=key, status=version.status))
     version.status = "retired"
     session.flush()
     events.record(session, "version_retired", at=now, actor=actor, key=key, version=number)

@@ -31,6 +31,7 @@ from .errors import NotFound
 from .lanes import LaneRule
 from .models import Case, ProcessVersion
 from .runtime import bundle_for
+from .texts import Text
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +182,7 @@ def citizen_version(session: Session) -> ProcessVersion:
     page, the public portal and Open311. NotFound when no deployed process takes them."""
     found = [v for v in current_versions(session) if version_routine(v).citizen_channel]
     if not found:
-        raise NotFound("no deployed process takes citizens' requests (set citizen_channel on one)")
+        raise NotFound(Text("no deployed process takes citizens' requests (set citizen_channel on one)"))
     # Deploying refuses a second one; should a rollback bring two back, the newest deployment wins.
     return max(found, key=lambda v: (v.deployed_at is not None, v.deployed_at, v.id))
 

@@ -25,6 +25,7 @@ from .language import reading_language
 from .models import ProcessVersion
 from .routines import citizen_version, version_routine
 from .runtime import bundle_for
+from .texts import Text
 from .translations import version_texts
 
 CATCH_ALL = ("", "-")
@@ -79,7 +80,7 @@ def find_service(session: Session, code: str) -> Service:
     for service in list_services(session):
         if service.code == code:
             return service
-    raise NotFound(f"no service with service_code '{code}'")
+    raise NotFound(Text("no service with service_code '%(code)s'", code=code))
 
 
 def _service(entry: _Entry, titles: dict[str, str], label: str | None) -> Service:

@@ -25,6 +25,7 @@ from .lanes import NO_RULES, LaneRule, resolve_lane, stored_lane_rules
 from .models import User
 from .routines import Routine, routine_of
 from .runtime import calendar, engine
+from .texts import Text
 
 MAX_STEPS = 100
 
@@ -154,10 +155,10 @@ def parse_scenario(name: str, start_data: str, steps: str) -> dict[str, Any]:
             errors.update(err.errors)
             continue
         if not isinstance(value, kind):
-            errors[label] = "must be a JSON object" if kind is dict else "must be a JSON list of steps"
+            errors[label] = Text("must be a JSON object") if kind is dict else Text("must be a JSON list of steps")
         parsed[label] = value
     if "steps" not in errors and any(not isinstance(s, dict) for s in parsed.get("steps", [])):
-        errors["steps"] = 'each step is an object: {"task": "<element id>", "data": {...}} or {"timers": true}'
+        errors["steps"] = Text('each step is an object: {"task": "<element id>", "data": {...}} or {"timers": true}')
     if errors:
         raise InvalidFormData(errors)
     return parsed

@@ -14,6 +14,7 @@ from .errors import InvalidFormData
 from .json_values import check_case_data
 from .routines import Routine
 from .runtime import case_data_limit
+from .texts import Text
 
 # The routine's field property -> longest text the case column it fills holds (processes/models/cases.py)
 COLUMN_FIELDS = {"channel_field": 16, "office_field": 64, "category_field": 64, "citizen_name_field": 200,
@@ -34,7 +35,7 @@ def check_start_data(data: Mapping[str, Any], routine: Routine) -> None:
     """InvalidFormData for a value no database can keep, or naming each column field that is not text of a
     length its column holds."""
     check_case_data(data)
-    errors = {key: f"{key} must be text of at most {limit} characters"
+    errors = {key: Text("%(key)s must be text of at most %(n)s characters", key=key, n=limit)
               for key, limit in column_limits(routine).items()
               if data.get(key) is not None and (not isinstance(data[key], str) or len(data[key]) > limit)}
     if errors:

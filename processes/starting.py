@@ -25,6 +25,7 @@ from .handover import start_with_intake
 from .models import Case, ProcessVersion, User
 from .routines import current_versions, version_routine
 from .runtime import bundle_for
+from .texts import Text
 from .translations import translated_properties
 
 
@@ -73,8 +74,8 @@ def startable_process(session: Session, actor: User | None, key: str) -> Startab
     the actor is in none of its start groups."""
     process = next((p for p in _current(session) if p.key == key), None)
     if process is None:
-        raise NotFound(f"no deployed process '{key}'")
-    require(may_start(session, actor, process.start_groups), f"you may not start '{key}' cases")
+        raise NotFound(Text("no deployed process '%(key)s'", key=key))
+    require(may_start(session, actor, process.start_groups), Text("you may not start '%(key)s' cases", key=key))
     return process
 
 

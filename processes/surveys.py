@@ -12,6 +12,7 @@ from . import events
 from .db import savepoint, utcnow
 from .errors import Conflict, InvalidFormData
 from .models import SurveyResponse
+from .texts import Text
 from .tracking import tracking_view
 
 MAX_COMMENT = 2000
@@ -29,16 +30,16 @@ def submit_survey(session: Session, token: str, score: object, comment: str = ""
     errors = {}
     value = _score(score)
     if value is None:
-        errors["score"] = "Choose a score from 1 (very dissatisfied) to 5 (very satisfied)."
+        errors["score"] = Text("Choose a score from 1 (very dissatisfied) to 5 (very satisfied).")
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
-        errors["comment"] = f"At most {MAX_COMMENT} characters, please."
+        errors["comment"] = Text("At most %(n)s characters, please.", n=MAX_COMMENT)
     if errors:
         raise InvalidFormData(errors)
     if not view.answered:
-        raise Conflict("The survey opens once your request has been answered.")
+        raise Conflict(Text("The survey opens once your request has been answered."))
     if view.survey is not None:
-        raise SurveyAlreadyAnswered("You have already answered the survey for this request. Thank you!")
+        raise SurveyAlreadyAnswered(Text("You have already answered the survey for this request. Thank you!"))
     case = view.case
     response = SurveyResponse(case_id=case.id, office=case.office, score=value, comment=comment or None,
                               created_at=now)
@@ -46,7 +47,7 @@ def submit_survey(session: Session, token: str, score: object, comment: str = ""
         with savepoint(session):  # two submits at once: the unique case_id lets one win
             session.add(response)
     except IntegrityError as err:
-        raise SurveyAlreadyAnswered("You have already answered the survey for this request. Thank you!") from err
+        raise SurveyAlreadyAnswered(Text("You have already answered the survey for this request. Thank you!")) from err
     events.record(session, "survey_answered", at=now, case=case, score=value)
     session.flush()
     return response

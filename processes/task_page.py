@@ -23,6 +23,7 @@ from .models import Case, Event, Task, User
 from .routines import case_routine
 from .runtime import calendar
 from .tasks import ConcurrentUpdate, complete_task, task_form, view_task
+from .texts import Text
 
 # The timeline shows these; element_completed and the like are engine detail, not history.
 TIMELINE_KINDS = frozenset({
@@ -102,16 +103,17 @@ def task_page(session: Session, actor: User | None, task_id: int, *, now: dateti
 def parse_payload(raw: str | None) -> dict[str, Any]:
     """The form data the browser wrote as JSON; InvalidFormData when it is not a JSON object."""
     if raw is None or not raw.strip():
-        raise InvalidFormData({"_form": "No form data was received. Is JavaScript enabled?"})
+        raise InvalidFormData({"_form": Text("No form data was received. Is JavaScript enabled?")})
     if len(raw) > MAX_PAYLOAD:
-        raise InvalidFormData({"_form": "The form data is too large."})
+        raise InvalidFormData({"_form": Text("The form data is too large.")})
     try:
         data = parse_client_json(raw, "_form")
     except InvalidFormData as err:
         detail = err.errors["_form"].removeprefix("not valid JSON: ")
-        raise InvalidFormData({"_form": f"The form data could not be read (malformed JSON: {detail})."}) from None
+        raise InvalidFormData({"_form": Text("The form data could not be read (malformed JSON: %(detail)s).",
+                                             detail=detail)}) from None
     if not isinstance(data, dict):
-        raise InvalidFormData({"_form": "The form data must be an object of field values."})
+        raise InvalidFormData({"_form": Text("The form data must be an object of field values.")})
     return data
 
 
@@ -137,7 +139,8 @@ def submit_task(session: Session, actor: User | None, task_id: int, data: dict[s
     try:
         task = complete_task(session, actor, task_id, data, now=now)
     except StaleDataError as err:  # an autoflush inside the step met the other writer's case version
-        raise ConcurrentUpdate(f"task {task_id} was changed by someone else at the same time") from err
+        raise ConcurrentUpdate(Text("task %(task_id)s was changed by someone else at the same time",
+                                    task_id=task_id)) from err
     return next_step(session, task.case, before, now)
 
 

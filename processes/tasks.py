@@ -31,6 +31,7 @@ from .projection import apply_snapshot
 from .runtime import bundle_for, engine
 from .services import services_for
 from .start_data import check_data_size
+from .texts import Text
 
 
 class ConcurrentUpdate(Conflict):
@@ -39,7 +40,7 @@ class ConcurrentUpdate(Conflict):
 
 def _display(user: User | None) -> str:
     if user is None:
-        return "the system"
+        return Text("the system")
     return user.display_name or user.username
 
 
@@ -61,7 +62,7 @@ def load_task(session: Session, task_id: int, *, lock: bool = False) -> Task:
     if not lock:
         task = session.get(Task, task_id)
         if task is None:
-            raise NotFound(f"task {task_id} not found")
+            raise NotFound(Text("task %(task_id)s not found", task_id=task_id))
         return task
     return _load_locked(session, task_id)[0]
 
@@ -72,11 +73,11 @@ def _load_locked(session: Session, task_id: int) -> tuple[Task, list[Task]]:
     # Two queries, not one join: after waiting for the lock, PostgreSQL re-reads only the locked row.
     case = session.scalars(_LOCK_CASE_OF_TASK, {"task_id": task_id}).first()
     if case is None:
-        raise NotFound(f"task {task_id} not found")
+        raise NotFound(Text("task %(task_id)s not found", task_id=task_id))
     tasks = list(session.scalars(_TASK_AND_OPEN_TASKS_OF_CASE, {"task_id": task_id, "case_id": case.id}))
     task = next((t for t in tasks if t.id == task_id), None)
     if task is None:
-        raise NotFound(f"task {task_id} not found")
+        raise NotFound(Text("task %(task_id)s not found", task_id=task_id))
     assert task.case is case  # from the identity map; the task now holds the case (and the case its version)
     return task, [t for t in tasks if t.case_id == case.id and t.status == "open"]
 
@@ -84,23 +85,27 @@ def _load_locked(session: Session, task_id: int) -> tuple[Task, list[Task]]:
 def view_task(session: Session, actor: User | None, task_id: int) -> Task:
     """The task, if `actor` may see it (processes.authz.may_view); PermissionDenied otherwise."""
     task = load_task(session, task_id)
-    require(may_view(session, actor, task), f"you may not see task {task_id}")
+    require(may_view(session, actor, task), Text("you may not see task %(task_id)s", task_id=task_id))
     return task
 
 
 def _require_open(task: Task) -> None:
     if task.status == "completed":
-        at = task.completed_at.isoformat(timespec="seconds") if task.completed_at else "an unknown time"
+        at = task.completed_at.isoformat(timespec="seconds") if task.completed_at else Text("an unknown time")
         raise TaskAlreadyCompleted(task.id, _display(task.completed_by), at)
     if task.status != "open":
-        raise Conflict(f"task {task.id} is {task.status}: the case has moved on")
+        raise Conflict(Text("task %(task_id)s is cancelled: the case has moved on", task_id=task.id)
+                       if task.status == "cancelled" else
+                       Text("task %(task_id)s is %(status)s: the case has moved on", task_id=task.id,
+                            status=task.status))
 
 
 def claim_task(session: Session, actor: User, task_id: int, *, now: datetime | None = None) -> Task:
     """Take an open task of one of my groups; claiming my own task again is a no-op."""
     now = now or utcnow()
     task = load_task(session, task_id, lock=True)
-    require(may_work_on(session, actor, task), f"{actor.username} may not work on {task.group_name} tasks")
+    require(may_work_on(session, actor, task), Text("%(username)s may not work on %(group_name)s tasks",
+                                                    username=actor.username, group_name=task.group_name))
     _require_open(task)
     if task.assignee_id == actor.id:
         return task
@@ -122,12 +127,13 @@ def unclaim_task(session: Session, actor: User, task_id: int, *, now: datetime |
     # Who may act comes before any answer about the task: not even "nothing to do" for another office's.
     require(task.assignee_id == actor.id or may_work_on(session, actor, task)
             or may_manage(session, actor, task.group_name),
-            f"{actor.username} may not work on {task.group_name} tasks")
+            Text("%(username)s may not work on %(group_name)s tasks",
+                 username=actor.username, group_name=task.group_name))
     _require_open(task)
     if task.assignee_id is None:
         return task
     require(task.assignee_id == actor.id or may_manage(session, actor, task.group_name),
-            "only the assignee or a manager may unclaim this task")
+            Text("only the assignee or a manager may unclaim this task"))
     task.assignee = None
     task.claimed_at = None
     events.record(session, "task_unclaimed", at=now, case=task.case, actor=actor,
@@ -141,9 +147,10 @@ def assign_task(session: Session, actor: User | None, task_id: int, assignee: Us
     """A manager of the task's group hands it to one of the group's members."""
     now = now or utcnow()
     task = load_task(session, task_id, lock=True)
-    require(may_manage(session, actor, task.group_name), "only a manager of the group may assign its tasks")
+    require(may_manage(session, actor, task.group_name), Text("only a manager of the group may assign its tasks"))
     _require_open(task)
-    require(may_work_on(session, assignee, task), f"{assignee.username} is not in group {task.group_name}")
+    require(may_work_on(session, assignee, task), Text("%(username)s is not in group %(group_name)s",
+                                                       username=assignee.username, group_name=task.group_name))
     task.assignee = assignee
     task.claimed_at = now
     task.pick_up(now)
@@ -161,9 +168,9 @@ def reassign_tasks(session: Session, actor: User | None, task_ids: Sequence[int]
     """A manager hands several open tasks to one member: all of them, or none (one transaction)."""
     ids = sorted(set(task_ids))  # a fixed lock order, so two managers reassigning cannot deadlock
     if not ids:
-        raise InvalidFormData({"task_ids": "choose at least one task"})
+        raise InvalidFormData({"task_ids": Text("choose at least one task")})
     if len(ids) > MAX_REASSIGN:
-        raise InvalidFormData({"task_ids": f"choose at most {MAX_REASSIGN} tasks at a time"})
+        raise InvalidFormData({"task_ids": Text("choose at most %(n)s tasks at a time", n=MAX_REASSIGN)})
     now = now or utcnow()
     return [assign_task(session, actor, task_id, assignee, now=now) for task_id in ids]
 
@@ -189,7 +196,7 @@ def complete_task(
     groups, which the caller checked (processes.starting), let them, whatever the task's lane."""
     now = now or utcnow()
     task, open_tasks = _load_locked(session, task_id)
-    require(starter or may_work_on(session, actor, task), "you may not work on this task")
+    require(starter or may_work_on(session, actor, task), Text("you may not work on this task"))
     _require_open(task)
     if actor is not None and task.assignee_id not in (None, actor.id):
         raise TaskClaimedByOther(task.id, _display(task.assignee))
@@ -199,7 +206,7 @@ def complete_task(
         # Read-only fields come back prefilled with the case data; those values are not a change.
         clean = validate_submission(form, dict(data), current=task.case.data or {})
     elif data:
-        raise InvalidFormData({key: "unknown field (this task has no form)" for key in data})
+        raise InvalidFormData({key: Text("unknown field (this task has no form)") for key in data})
     else:
         clean = {}
     check_data_size({**(task.case.data or {}), **clean})
@@ -210,7 +217,7 @@ def complete_task(
                 snapshot = engine().complete_task(bundle_for(case.version), case.state, task.spiff_task_id, clean,
                                                   services_for(session, case, now), now=now)
             except UnknownTask as err:
-                raise Conflict(f"task {task.id} is no longer ready in its case") from err
+                raise Conflict(Text("task %(task_id)s is no longer ready in its case", task_id=task.id)) from err
             except ScriptError as err:
                 raise CaseStepFailed(err.element_id, err.message) from err
             task.status = "completed"
@@ -226,7 +233,8 @@ def complete_task(
                            open_tasks=open_tasks)
             session.flush()
     except StaleDataError as err:
-        raise ConcurrentUpdate(f"task {task_id} was changed by someone else at the same time") from err
+        raise ConcurrentUpdate(Text("task %(task_id)s was changed by someone else at the same time",
+                                    task_id=task_id)) from err
     return task
 
 
@@ -234,7 +242,8 @@ def _flush(session: Session, task: Task) -> None:
     try:
         session.flush()
     except StaleDataError as err:
-        raise ConcurrentUpdate(f"task {task.id} was changed by someone else at the same time") from err
+        raise ConcurrentUpdate(Text("task %(task_id)s was changed by someone else at the same time",
+                                    task_id=task.id)) from err
 
 
 def list_tasks(

@@ -17,6 +17,7 @@ from .models import Case, ProcessVersion, Timer, User
 from .projection import apply_snapshot
 from .runtime import bundle_for, engine
 from .services import services_for
+from .texts import Text
 
 
 def due_timers(session: Session, now: datetime, limit: int) -> list[Timer]:
@@ -96,11 +97,11 @@ def failed_timers(session: Session, case_id: int, *, lock: bool = False) -> list
 def retry_failed_timers(session: Session, actor: User | None, case_id: int, *, now: datetime | None = None) -> int:
     """An administrator sets the case's failed timers waiting again (after fixing what made the process
     fail, e.g. by migrating the case to a corrected version): the next worker round fires them."""
-    require(actor is None or actor.has_role("admin"), "Only administrators retry timers.")
+    require(actor is None or actor.has_role("admin"), Text("Only administrators retry timers."))
     now = now or utcnow()
     timers = failed_timers(session, case_id, lock=True)
     if not timers:
-        raise NotFound(f"case {case_id} has no failed timer")
+        raise NotFound(Text("case %(case_id)s has no failed timer", case_id=case_id))
     case = session.get(Case, case_id)
     for timer in timers:
         timer.state = "waiting"

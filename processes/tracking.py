@@ -21,9 +21,10 @@ from .errors import NotFound
 from .language import title_in
 from .models import CSU_KIND, Attachment, Case, Event, Group, SurveyResponse, Task
 from .routines import Routine, case_routine
+from .texts import Text
 
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
-NOT_FOUND = "Page not found."
+NOT_FOUND = Text("Page not found.")
 
 
 @dataclass(frozen=True)

@@ -11,19 +11,20 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .errors import InvalidFormData, NotFound
 from .models import ROLES, Group, Membership, User
+from .texts import Text
 
 
 def find_user(session: Session, username: str) -> User:
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None:
-        raise NotFound(f"no user '{username}'")
+        raise NotFound(Text("no user '%(username)s'", username=username))
     return user
 
 
 def find_group(session: Session, name: str) -> Group:
     group = session.scalars(select(Group).where(Group.name == name)).first()
     if group is None:
-        raise NotFound(f"no group '{name}'")
+        raise NotFound(Text("no group '%(name)s'", name=name))
     return group
 
 
@@ -106,7 +107,8 @@ LOCALES = ("en", "sv")
 def set_locale(session: Session, actor: User, locale: str) -> User:
     """The actor's own language for the web pages: one of LOCALES."""
     if locale not in LOCALES:
-        raise InvalidFormData({"locale": f"unknown language '{locale}': use one of {', '.join(LOCALES)}"})
+        raise InvalidFormData({"locale": Text("unknown language '%(locale)s': use one of %(locales)s",
+                                              locale=locale, locales=', '.join(LOCALES))})
     actor.locale = locale
     session.flush()
     return actor
