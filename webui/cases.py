@@ -17,10 +17,12 @@ from processes.errors import InvalidFormData, NotWaitingFor
 from processes.json_values import parse_client_json
 from processes.language import reading_language
 from processes.models import CASE_STATUSES
+from processes.texts import Text, translated
 from processes.translations import bpmn_in
 from processes.waits import describe_waits
 
 from .case_wording import channel_label, describe_event, humanize, status_label
+from .errors import field_errors
 from .input_guard import whole_number
 from .session import actor, commit, db_session
 
@@ -89,22 +91,22 @@ def deliver(case_id: int) -> Any:
     session = db_session()
     # Who may deliver comes before what was sent: another office hears 403, not what is wrong with the form.
     require(may_deliver(session, actor(), cases.get_case(session, case_id)),
-            f"you may not send messages or signals to case {case_id}")
+            Text("you may not send messages or signals to case %(ref)s", ref=case_id))
     kind, name, raw = (request.form.get(key, "") for key in ("kind", "name", "data"))
     attempt = {"kind": kind, "name": name, "data": raw}
     if kind not in delivery.KINDS:
-        raise InvalidFormData({"kind": "choose message or signal"})
+        raise InvalidFormData({"kind": _("choose message or signal")})
     try:
         data = parse_client_json(raw.strip() or "{}", "data")
     except InvalidFormData as err:
         attempt["error"] = _("Enter a JSON object, for example {\"reply\": \"yes\"} (%(detail)s).",
-                             detail=err.errors["data"])
+                             detail=translated(err.errors["data"]))
         return _case_page(case_id, attempt), 422
     send = delivery.send_message if kind == "message" else delivery.send_signal
     try:
         send(db_session(), actor(), case_id, name, data)
     except InvalidFormData as err:
-        attempt["error"] = "; ".join(err.errors.values())
+        attempt["error"] = "; ".join(field_errors(err.errors).values())
         return _case_page(case_id, attempt), 422
     except NotWaitingFor:
         db_session().rollback()

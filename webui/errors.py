@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, g, render_template, request
@@ -61,18 +62,29 @@ def error_response(status: int, message: str, **extra: Any) -> Any:
     return render_template("error.html", status=status, message=message, **extra), status
 
 
+def error_message(error: Exception) -> str:
+    """The message of a domain error in the reader's language: operations word theirs as a
+    processes.texts.Text (English for the CLI, the logs and the API unless the client asked for Swedish)."""
+    message = error.args[0] if len(error.args) == 1 and isinstance(error.args[0], Text) else error
+    return str(translated(message))
+
+
+def field_errors(errors: Mapping[str, Any]) -> dict[str, str]:
+    """InvalidFormData.errors with each message in the reader's language (keys are field names)."""
+    return {key: str(translated(message)) for key, message in errors.items()}
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError) -> Any:
         extra: dict[str, Any] = {}
         if isinstance(error, InvalidFormData):
-            extra["errors"] = error.errors
+            extra["errors"] = field_errors(error.errors)
         if isinstance(error, ProcessNotDeployable):
-            extra["problems"] = error.problems
+            extra["problems"] = error.problems  # 'file:element: message' for the analyst, as the checks word them
         if isinstance(error, CaseStepFailed):
-            extra.update(element_id=error.element_id, detail=error.message)
-        message = error.args[0] if len(error.args) == 1 and isinstance(error.args[0], Text) else error
-        return error_response(status_for(error), str(translated(message)), **extra)
+            extra.update(element_id=error.element_id, detail=str(translated(error.message)))
+        return error_response(status_for(error), error_message(error), **extra)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:

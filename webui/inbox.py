@@ -92,7 +92,7 @@ def _user(form_value: str | None) -> User:
         raise InvalidFormData({"assignee": _("choose a member to assign to")})
     user = db_session().get(User, user_id)
     if user is None:
-        raise NotFound(f"user {form_value} not found")
+        raise NotFound(_("user %(user_id)s not found", user_id=form_value))
     return user
 
 

@@ -12,9 +12,9 @@ from processes import portal, surveys
 from processes.attachments import MAX_PHOTO_BYTES, Upload, attachment_of_case
 from processes.citizen_reply import awaited_reply, submit_citizen_reply
 from processes.errors import Conflict, InvalidFormData
-from processes.texts import translated
 from processes.tracking import case_for_token, tracking_view
 
+from .errors import error_message
 from .extensions import limiter
 from .input_guard import body_limit
 from .session import commit, db_session
@@ -81,7 +81,7 @@ def survey(token: str) -> Any:
         return _render_track(token, err.errors, {"score": score, "comment": comment}), 422
     except surveys.SurveyAlreadyAnswered as err:
         session.rollback()
-        flash(str(err), "info")
+        flash(error_message(err), "info")
         return redirect(url_for("portal.track", token=token, _anchor="survey"), code=303)
     commit()
     flash(_("Thank you for your feedback!"), "success")
@@ -102,7 +102,7 @@ def reply(token: str) -> Any:
         return _render_track(token, err.errors, {"reply": text}), 422
     except Conflict as err:  # the CSU recorded an answer first, or the case moved on
         session.rollback()
-        flash(str(translated(err.args[0] if err.args else err)), "info")
+        flash(error_message(err), "info")
         return redirect(url_for("portal.track", token=token), code=303)
     commit()
     flash(_("Thank you: we have your reply, and your request is back with the office."), "success")

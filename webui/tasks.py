@@ -109,7 +109,7 @@ def _already_completed(err: TaskAlreadyCompleted) -> str:
     except ValueError:
         when = err.at
     return _("This task was already completed by %(name)s at %(time)s. Their work stands; "
-             "your answer was not saved.", name=err.by, time=when)
+             "your answer was not saved.", name=translated(err.by), time=when)
 
 
 def where_next(step: NextStep) -> str:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from processes import drafts
 from processes.errors import InvalidFormData, NotFound
 
+from ..errors import field_errors
 from ..session import actor, commit, db_session
 from . import bp
 
@@ -77,7 +78,7 @@ def save_file(key: str, name: str) -> Any:
         problems = drafts.save_files(db_session(), actor(), key, {name: body["content"]})
     except InvalidFormData as err:
         db_session().rollback()
-        return jsonify(error=_("Not saved."), errors=err.errors), 422
+        return jsonify(error=_("Not saved."), errors=field_errors(err.errors)), 422
     commit()
     return jsonify(saved=True, problems=problems)
 
