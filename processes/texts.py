@@ -10,7 +10,6 @@ Jinja through `__html__`), so the operations never import Flask.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from html import escape
 from typing import Any
 
 Translator = Callable[[str, Mapping[str, Any]], str]
@@ -42,6 +41,15 @@ class Text(str):
 
     def __html__(self) -> str:
         return escape(self.translated())
+
+
+_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+
+
+def escape(text: str) -> str:
+    """As Jinja escapes a plain string (markupsafe), so a message reads the same in the page's HTML
+    whether an operation wrote it as a Text or not."""
+    return text.translate(_HTML)
 
 
 class _Joined(Text):
