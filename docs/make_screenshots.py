@@ -101,6 +101,21 @@ def shoot(page: Page, base: str, path: str, name: str, language: str, ready: str
     return target
 
 
+def modeler(page: Page, base: str, language: str) -> Path:
+    """The analyst's BPMN editor on a draft of the citizen request, a user task selected."""
+    page.goto(f"{base}/modeler/citizen_request")
+    new_draft = page.locator("main form button[type=submit]")
+    if not page.locator("#os-canvas").count() and new_draft.count():
+        new_draft.click()
+    page.wait_for_function("() => window.onestopEditor && window.onestopEditor.ready", timeout=15_000)
+    page.evaluate("""() => { const m = window.onestopEditor.modeler;
+        m.get('selection').select(m.get('elementRegistry').get('handle_request')); }""")
+    page.wait_for_timeout(500)
+    target = OUT / f"modeler.{language}.png"
+    page.screenshot(path=str(target))
+    return target
+
+
 def pictures(browser: Browser, base: str, task: dict[str, Any], language: str) -> list[Path]:
     """Every picture in one language: the browser asks for it, as a person's browser would."""
     context = browser.new_context(viewport=VIEWPORT, locale=language, extra_http_headers={"Accept-Language": language})
@@ -115,6 +130,8 @@ def pictures(browser: Browser, base: str, task: dict[str, Any], language: str) -
     shots.append(shoot(page, base, "/intake", "intake", language, ready="#intake-form"))
     log_in(page, base, "manager", language)
     shots.append(shoot(page, base, "/dashboard", "dashboard", language, ready="canvas"))
+    log_in(page, base, "analyst", language)
+    shots.append(modeler(page, base, language))
     page.context.clear_cookies()
     shots.append(shoot(page, base, "/portal", "portal", language))
     context.close()
