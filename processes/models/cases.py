@@ -71,7 +71,9 @@ class Case(Base):
 
 class Article(Base):
     """A knowledge-base article the CSU answers from; the votes tell which ones help. Its `language`
-    (a code of processes.users.LOCALES) says who reads it; None: readers of every language."""
+    (a code of processes.users.LOCALES) says who reads it; None: readers of every language. A retired
+    article (`retired_at`) is kept for history but no longer found; `updated_by` is the username of
+    whoever wrote it last (None: the demo, or before anyone was recorded)."""
 
     __tablename__ = "articles"
 
@@ -85,3 +87,5 @@ class Article(Base):
     not_helpful_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+    retired_at: Mapped[datetime | None] = mapped_column(default=None)
