@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from .dashboard import bp as dashboard_bp
     from .inbox import bp as inbox_bp
     from .intake import bp as intake_bp
+    from .knowledge import bp as knowledge_bp
     from .manager import bp as manager_bp
     from .modeler import bp as modeler_bp
     from .open311 import bp as open311_bp
@@ -126,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         auth_bp, inbox_bp, cases_bp, profile_bp, manager_bp, admin_bp, api_bp, open311_bp,
         intake_bp, tasks_bp, portal_bp, outbox_bp, citizens_bp, modeler_bp, dashboard_bp, start_bp,
+        knowledge_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -37,6 +37,7 @@ NAV: list[tuple[str, object, Rule]] = [
     ("manager.overview", _l("My office"), "manager"),
     ("dashboard.dashboard", _l("Dashboard"), ("manager", "analyst")),
     ("modeler.index", _l("Modeler"), "analyst"),
+    ("knowledge.index", _l("Knowledge base"), "analyst"),  # its writers: analysts and administrators
     ("outbox.index", _l("Outbox"), "csu_agent"),
     ("admin.index", _l("Admin"), "admin"),
 ]

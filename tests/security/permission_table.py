@@ -71,6 +71,14 @@ EXPECTED: dict[str, str] = {
     'GET /intake/cases/<int:case_id>': '302 200 403 403 403 200',
     'GET /intake/kb': '302 200 403 403 403 200',
     'POST /intake/kb/<int:article_id>/not-helpful': '302 404 403 403 403 404',
+    # Administrators and analysts write the knowledge base; the CSU reads it on the intake page (/intake/kb).
+    'GET /knowledge': '302 403 403 403 200 200',
+    'POST /knowledge': '302 403 403 403 422 422',
+    'GET /knowledge/new': '302 403 403 403 200 200',
+    'GET /knowledge/<int:article_id>': '302 403 403 403 200 200',
+    'POST /knowledge/<int:article_id>': '302 403 403 403 404 404',
+    'POST /knowledge/<int:article_id>/restore': '302 403 403 403 404 404',
+    'POST /knowledge/<int:article_id>/retire': '302 403 403 403 404 404',
     'GET /login': '200 200 200 200 200 200',
     'POST /login': '401 401 401 401 401 401',  # an empty form is a wrong password
     'POST /login/sso': '404 404 404 404 404 404',  # single sign-on is not configured here (tests/webui/test_sso.py)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from processes.apikeys import create_api_key
 from processes.cases import start_case
 from processes.drafts import create_draft
+from processes.knowledge import create_article
 from processes.models import Group, Task, User
 from processes.tasks import complete_task
 from processes.unit import Database
@@ -76,6 +77,7 @@ def world(db: Database, session: Session, people: dict[str, User], deployed: Non
     complete_task(session, people["csu"], intake, INTAKE)
     task = session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open")).one()
     create_draft(session, people["admin"], "matrix_draft", "Matrix draft")
+    article = create_article(session, None, title="Matrix article", body="For the edit page.")
     keys = {role: create_api_key(session, people["admin"], role, session.scalars(
         select(User).where(User.username == login)).one())[1] for role, login in LOGINS.items()}
     group = session.scalars(select(Group).where(Group.name == "streets_parks")).one()
@@ -84,7 +86,7 @@ def world(db: Database, session: Session, people: dict[str, User], deployed: Non
             "key": "citizen_request", "number": 1, "version": 1, "name": "citizen_request.bpmn",
             "token": case.tracking_token, "fmt": "json", "service_code": "pothole",
             "service_request_id": case.business_key, "filename": "onestop.css", "mapping_id": MISSING,
-            "outbox_id": MISSING, "attachment_id": MISSING, "article_id": MISSING}
+            "outbox_id": MISSING, "attachment_id": MISSING, "article_id": article.id}
     return {"real": real, "keys": keys}
 
 
