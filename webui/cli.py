@@ -429,5 +429,9 @@ from .cli_export import export_command  # noqa: E402 - registered last: it needs
 
 main.add_command(export_command)
 
+from .cli_articles import articles_group  # noqa: E402 - registered last: it needs `main`
+
+main.add_command(articles_group)
+
 
 from . import cli_messages, cli_versions  # noqa: E402,F401  (message, signal; diff, retire, migrate register on main)
