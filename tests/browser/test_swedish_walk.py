@@ -302,8 +302,10 @@ def test_every_role_walks_onestop_in_swedish(swedish_page: Page, swedish_server:
         walk.visit(page, path)
     log_out(page)
     log_in(page, walk, "analyst")
-    for path in ("/modeler", "/dashboard"):
+    for path in ("/modeler", "/dashboard", "/knowledge/new", "/knowledge"):
         walk.visit(page, path)
+    page.get_by_role("link", name=ARTICLE[0]).click()  # the article's edit page
+    walk.check(page)
     log_out(page)
     log_in(page, walk, "admin")
     for path in ("/admin", "/admin/users", "/admin/lanes", "/admin/processes", "/admin/outbox", "/admin/groups"):
