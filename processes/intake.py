@@ -92,9 +92,12 @@ def _article(session: Session, article_id: int | None, routine: Routine) -> Arti
     if article_id is None:
         return None
     try:
-        return get_article(session, article_id)
+        article = get_article(session, article_id)
     except NotFound:
-        raise InvalidFormData({article_key(routine): Text("Choose an article from the search results.")}) from None
+        article = None
+    if article is None or article.retired_at is not None:  # retired since the agent's page was loaded
+        raise InvalidFormData({article_key(routine): Text("Choose an article from the search results.")})
+    return article
 
 
 @dataclass(frozen=True)

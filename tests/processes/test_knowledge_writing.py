@@ -95,6 +95,21 @@ def test_a_retired_article_leaves_the_search_but_stays_with_the_cases_that_used_
     assert kinds == ["article_created", "article_retired", "article_restored"]
 
 
+def test_a_case_cannot_be_registered_with_an_article_retired_since_the_agent_found_it(
+        session: Session, people: dict[str, User], deployed: None, analyst: User) -> None:
+    article = create_article(session, analyst, title="Reporting a pothole", body="Potholes are fixed in 5 days.",
+                             language="en", category="pothole")
+    retire_article(session, analyst, article.id, now=NOW)
+    session.commit()
+
+    with pytest.raises(InvalidFormData) as refused:
+        register_request(session, people["csu"], {**INTAKE, "resolved_on_first_contact": True},
+                         article_id=article.id)
+    assert list(refused.value.errors.values()) == ["Choose an article from the search results."]
+    session.rollback()
+    assert session.scalars(select(Case)).all() == []
+
+
 def test_retiring_twice_changes_nothing_the_second_time(session: Session, people: dict[str, User],
                                                         analyst: User) -> None:
     article = create_article(session, analyst, title="Bins", body="Weekly.")
