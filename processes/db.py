@@ -61,9 +61,10 @@ class DatabaseUnavailable(ServiceInterrupted):
 
 
 class SchemaMissing(DatabaseUnavailable):
-    """The database answers but has no OneStop tables: nobody ran the migrations on it."""
+    """The database answers but lacks OneStop tables or columns: nobody ran the migrations on it, or not
+    since this code was installed."""
 
-    MESSAGE = "the database has no OneStop schema: run `onestop db upgrade`"
+    MESSAGE = "the database has no OneStop schema, or an older one: run `onestop db upgrade`"
 
     def __init__(self, url: str, reason: str):
         super().__init__(url, reason)
@@ -71,8 +72,12 @@ class SchemaMissing(DatabaseUnavailable):
 
 
 def schema_missing(err: DBAPIError) -> bool:
-    """Whether the driver says a table does not exist (SQLite's "no such table", PostgreSQL's 42P01)."""
-    return getattr(err.orig, "sqlstate", None) == "42P01" or "no such table" in str(err.orig or "")
+    """Whether the driver says a table or a column does not exist: the schema is missing, or older than
+    this code (SQLite's "no such table" / "no such column", PostgreSQL's 42P01 / 42703)."""
+    if getattr(err.orig, "sqlstate", None) in ("42P01", "42703"):
+        return True
+    text = str(err.orig or "")
+    return "no such table" in text or "no such column" in text
 
 
 class DatabaseFull(DatabaseUnavailable):
@@ -183,6 +188,21 @@ def current_revision(url: str | None = None) -> str | None:
 def head_revision() -> str | None:
     """The newest revision shipped with this code."""
     return ScriptDirectory.from_config(alembic_config(DEFAULT_URL)).get_current_head()
+
+
+def schema_problem(url: str) -> str | None:
+    """Why this code cannot serve the database at `url` as it is (None: its schema is this code's),
+    for a server or worker to say at start rather than fail on the first page that needs a new column."""
+    current, head = current_revision(url), head_revision()
+    if current == head:
+        return None
+    if current is None:
+        return SchemaMissing.MESSAGE
+    known = {script.revision for script in ScriptDirectory.from_config(alembic_config(DEFAULT_URL)).walk_revisions()}
+    if current not in known:
+        return (f"the database schema is at revision {current}, which this OneStop does not know "
+                "(a newer OneStop migrated it): install that version")
+    return f"the database schema is at revision {current}, this OneStop needs {head}: run `onestop db upgrade`"
 
 
 @contextmanager

@@ -13,7 +13,7 @@ import click
 from sqlalchemy.orm import Session
 
 from processes import cases, deployments, tasks, timers, users
-from processes.db import DatabaseUnavailable, database_url, upgrade, utcnow
+from processes.db import DatabaseUnavailable, database_url, schema_problem, upgrade, utcnow
 from processes.errors import DomainError, InvalidFormData, ProcessNotDeployable
 from processes.files import read_process_files
 from processes.json_values import parse_client_json
@@ -292,6 +292,16 @@ def timers_retry(ctx: Context, case_id: int) -> None:
     click.echo(f"{count} timers of case {case_id} will fire again")
 
 
+def require_current_schema(url: str) -> None:
+    """Refuse to start a server or worker on a database whose schema is not this code's (one line, exit 1)."""
+    try:
+        problem = schema_problem(url)
+    except DatabaseUnavailable as err:
+        fail(str(err))
+    if problem:
+        fail(problem)
+
+
 @main.command()
 @click.option("--interval", default=5.0, help="Seconds between polls")
 @click.option("--once", is_flag=True, help="Run one round and stop")
@@ -308,6 +318,7 @@ def worker(ctx: Context, interval: float, once: bool) -> None:
     from .logging import configure_logging
 
     configure_logging()
+    require_current_schema(ctx.url)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -398,6 +409,7 @@ def serve(ctx: Context, host: str, port: int, worker: bool) -> None:
 
     from .app import create_app
 
+    require_current_schema(ctx.url)
     app = create_app({"DATABASE_URL": ctx.url})
     if worker:
         from processes.worker_loop import run_worker

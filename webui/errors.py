@@ -105,7 +105,8 @@ def register_error_handlers(app: Flask) -> None:
             return error_response(503, _("The database's disk is full, so nothing was saved. "
                                          "Ask the administrator to free some space, then try again."))
         if no_schema:
-            return error_response(503, _("The database has no OneStop schema: run `onestop db upgrade`."))
+            return error_response(503, _("The database has no OneStop schema, or an older one: "
+                                         "run `onestop db upgrade`."))
         return error_response(503, _("The database is not available; please try again in a moment."))
 
     for status, message in ((404, _l("Page not found.")), (405, _l("Method not allowed.")),
