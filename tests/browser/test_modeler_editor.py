@@ -19,13 +19,19 @@ def documentation_sv(xml: str) -> dict[str, str]:
             for prop in root.iter(f"{{{SPIFF_NS}}}property") if prop.get("name") == "documentation_sv"}
 
 
-def test_a_form_set_in_the_onestop_group_is_saved_and_a_missing_form_is_marked(page: Page, live_server: str) -> None:
-    key = f"permit_{secrets.token_hex(3)}"
+def new_draft(page: Page, live_server: str, key: str, name: str | None = None) -> None:
+    """As the analyst, create a draft of a new process and wait for its BPMN editor."""
     log_in(page, live_server, "analyst")
     page.get_by_label("Key").fill(key)
-    page.get_by_label("Name", exact=True).fill("Parking permit")
+    if name is not None:
+        page.get_by_label("Name", exact=True).fill(name)
     page.get_by_role("button", name="Create draft").click()
     page.wait_for_function("() => window.onestopEditor && window.onestopEditor.ready")
+
+
+def test_a_form_set_in_the_onestop_group_is_saved_and_a_missing_form_is_marked(page: Page, live_server: str) -> None:
+    key = f"permit_{secrets.token_hex(3)}"
+    new_draft(page, live_server, key, "Parking permit")
     expect(page.locator("#os-problems")).to_have_text("No problems: this draft can be deployed.")
 
     page.evaluate("""() => { const m = window.onestopEditor.modeler;
@@ -50,11 +56,7 @@ def test_the_routine_properties_set_in_the_onestop_group_are_saved_and_checked(p
     key = f"routine_{secrets.token_hex(3)}"
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e.stack)))
-    log_in(page, live_server, "analyst")
-    page.get_by_label("Key").fill(key)
-    page.get_by_label("Name", exact=True).fill("Routine properties")
-    page.get_by_role("button", name="Create draft").click()
-    page.wait_for_function("() => window.onestopEditor && window.onestopEditor.ready")
+    new_draft(page, live_server, key, "Routine properties")
 
     def select(element_id: str) -> None:
         page.evaluate("""(id) => { document.activeElement.blur(); const m = window.onestopEditor.modeler;
@@ -123,11 +125,7 @@ def test_the_routine_properties_set_in_the_onestop_group_are_saved_and_checked(p
 
 
 def test_an_elements_swedish_name_is_set_in_the_onestop_group(page: Page, live_server: str) -> None:
-    log_in(page, live_server, "analyst")
-    page.get_by_label("Key").fill(f"translated_{secrets.token_hex(3)}")
-    page.get_by_label("Name", exact=True).fill("Translated")
-    page.get_by_role("button", name="Create draft").click()
-    page.wait_for_function("() => window.onestopEditor && window.onestopEditor.ready")
+    new_draft(page, live_server, f"translated_{secrets.token_hex(3)}", "Translated")
     page.evaluate("""() => { const m = window.onestopEditor.modeler;
         m.get('selection').select(m.get('elementRegistry').get('first_step')); }""")
     page.get_by_label("Name in Swedish", exact=True).fill("Första steget")
@@ -140,10 +138,7 @@ def test_an_elements_swedish_name_is_set_in_the_onestop_group(page: Page, live_s
 
 def test_the_editors_speak_english_to_an_english_reader(page: Page, live_server: str) -> None:
     """The Swedish dictionary (frontend/translations/sv.json) is for Swedish pages only."""
-    log_in(page, live_server, "analyst")
-    page.get_by_label("Key").fill(f"english_{secrets.token_hex(3)}")
-    page.get_by_role("button", name="Create draft").click()
-    page.wait_for_function("() => window.onestopEditor && window.onestopEditor.ready")
+    new_draft(page, live_server, f"english_{secrets.token_hex(3)}")
     assert page.evaluate("document.documentElement.lang") == "en"
     expect(page.locator(".djs-palette").get_by_role("button", name="Create start event")).to_be_visible()
     page.evaluate("""() => { const m = window.onestopEditor.modeler;
@@ -172,11 +167,7 @@ def test_swedish_descriptions_are_set_in_the_onestop_group(page: Page, live_serv
     key = f"described_{secrets.token_hex(3)}"
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e.stack)))
-    log_in(page, live_server, "analyst")
-    page.get_by_label("Key").fill(key)
-    page.get_by_label("Name", exact=True).fill("Described")
-    page.get_by_role("button", name="Create draft").click()
-    page.wait_for_function("() => window.onestopEditor && window.onestopEditor.ready")
+    new_draft(page, live_server, key, "Described")
 
     def select(element_id: str, name: str) -> None:
         page.evaluate("""(id) => { document.activeElement.blur(); const m = window.onestopEditor.modeler;
