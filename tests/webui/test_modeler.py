@@ -56,6 +56,19 @@ def test_editor_page_opens_the_bpmn_with_its_properties_panel(client: FlaskClien
     assert config["content"].startswith("<?xml")
 
 
+def test_a_swedish_analyst_sees_the_process_by_its_swedish_name(
+        client: FlaskClient, analyst: User, session: Session) -> None:
+    from processes.users import set_locale
+
+    set_locale(session, analyst, "sv")
+    session.commit()
+    login(client, "analyst")
+    assert "<h1>Invånarärende <span" in client.get("/modeler/citizen_request").get_data(as_text=True)  # no draft
+    token = csrf_token(client, "/modeler")
+    assert client.post("/modeler/citizen_request/draft", data={"csrf_token": token}).status_code == 302
+    assert "<h1>Invånarärende <span" in client.get("/modeler/citizen_request").get_data(as_text=True)  # the draft
+
+
 def test_forms_tab_opens_the_form_editor_for_the_chosen_form(client: FlaskClient, editing: str) -> None:
     page = client.get("/modeler/citizen_request?file=forms/handle_request.form").get_data(as_text=True)
     config = _config(page)
