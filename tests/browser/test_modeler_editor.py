@@ -29,6 +29,25 @@ def new_draft(page: Page, live_server: str, key: str, name: str | None = None) -
     page.wait_for_function("() => window.onestopEditor && window.onestopEditor.ready")
 
 
+def select_element(page: Page, element_id: str, name: str | None = None) -> None:
+    """Select the element and wait until the properties panel shows it (by `name`, else its own name)."""
+    page.evaluate("""(id) => { document.activeElement.blur(); const m = window.onestopEditor.modeler;
+        m.get('selection').select(m.get('elementRegistry').get(id)); }""", element_id)
+    if name is None:
+        name = page.evaluate(
+            "(id) => window.onestopEditor.modeler.get('elementRegistry').get(id).businessObject.name", element_id)
+    expect(page.locator(".bio-properties-panel-header")).to_contain_text(name)
+
+
+def wait_written(page: Page, text: str) -> None:
+    """The panel writes a text field to the diagram after a pause: wait until it has."""
+    for _ in range(100):
+        if text in page.evaluate("window.onestopEditor.content()"):
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"{text} never reached the diagram")
+
+
 def test_a_form_set_in_the_onestop_group_is_saved_and_a_missing_form_is_marked(page: Page, live_server: str) -> None:
     key = f"permit_{secrets.token_hex(3)}"
     new_draft(page, live_server, key, "Parking permit")
@@ -58,35 +77,20 @@ def test_the_routine_properties_set_in_the_onestop_group_are_saved_and_checked(p
     page.on("pageerror", lambda e: errors.append(str(e.stack)))
     new_draft(page, live_server, key, "Routine properties")
 
-    def select(element_id: str) -> None:
-        page.evaluate("""(id) => { document.activeElement.blur(); const m = window.onestopEditor.modeler;
-            m.get('selection').select(m.get('elementRegistry').get(id)); }""", element_id)
-        expect(page.locator(".bio-properties-panel-header")).to_contain_text(
-            page.evaluate("(id) => window.onestopEditor.modeler.get('elementRegistry').get(id).businessObject.name",
-                          element_id))
-
-    def written(text: str) -> None:
-        """The panel writes a text field to the diagram after a pause: wait until it has."""
-        for _ in range(100):
-            if text in page.evaluate("window.onestopEditor.content()"):
-                return
-            page.wait_for_timeout(50)
-        raise AssertionError(f"{text} never reached the diagram")
-
     def type_in(label: str, value: str) -> None:
         page.get_by_label(label, exact=True).fill(value)
-        written(f'value="{value}"')
+        wait_written(page, f'value="{value}"')
 
-    select(f"participant_{key}")
+    select_element(page, f"participant_{key}")
     type_in("Business key prefix", "RP")
     type_in("Start groups", "csu")
     page.get_by_label("Takes citizens' requests").select_option("true")
     type_in("Citizen e-mail field", "email")  # no form or script of the process has it
-    select("first_step")
+    select_element(page, "first_step")
     page.get_by_label("Role", exact=True).select_option("follow_up")
     type_in("Answered when", "outcome ==")
     type_in("Information request when", "outcome == more")
-    select("lane_csu")
+    select_element(page, "lane_csu")
     type_in("Group", "=office")
     page.get_by_label("Managers only").select_option("true")
     page.get_by_role("button", name="Save", exact=True).click()
@@ -101,7 +105,7 @@ def test_the_routine_properties_set_in_the_onestop_group_are_saved_and_checked(p
                         ("info_request_when", "outcome == more")):
         assert f'name="{name}" value="{value}"' in xml, name
 
-    select(f"participant_{key}")
+    select_element(page, f"participant_{key}")
     page.get_by_label("Citizen e-mail field", exact=True).fill("")  # emptied: the property goes
     for _ in range(100):
         if "citizen_email_field" not in page.evaluate("window.onestopEditor.content()"):
@@ -110,9 +114,9 @@ def test_the_routine_properties_set_in_the_onestop_group_are_saved_and_checked(p
     else:
         raise AssertionError("citizen_email_field stayed in the diagram")
 
-    select("first_step")
+    select_element(page, "first_step")
     page.get_by_label("Answered when", exact=True).fill("outcome == 'done'")
-    written("done")
+    wait_written(page, "done")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#os-problems")).to_have_text("No problems: this draft can be deployed.")
     page.reload()
@@ -169,27 +173,15 @@ def test_swedish_descriptions_are_set_in_the_onestop_group(page: Page, live_serv
     page.on("pageerror", lambda e: errors.append(str(e.stack)))
     new_draft(page, live_server, key, "Described")
 
-    def select(element_id: str, name: str) -> None:
-        page.evaluate("""(id) => { document.activeElement.blur(); const m = window.onestopEditor.modeler;
-            m.get('selection').select(m.get('elementRegistry').get(id)); }""", element_id)
-        expect(page.locator(".bio-properties-panel-header")).to_contain_text(name)
-
-    def written(text: str) -> None:
-        for _ in range(100):
-            if text in page.evaluate("window.onestopEditor.content()"):
-                return
-            page.wait_for_timeout(50)
-        raise AssertionError(f"{text} never reached the diagram")
-
-    select("first_step", "First step")
+    select_element(page, "first_step", "First step")
     task_description = page.get_by_label("Description in Swedish", exact=True)
     expect(task_description).to_have_js_property("tagName", "TEXTAREA")  # a multi-line field
     task_description.fill("Kontaktcenter registrerar ärendet.\nRing tillbaka inom en dag.")
-    written('name="documentation_sv"')
-    select(f"participant_{key}", "Described")
+    wait_written(page, 'name="documentation_sv"')
+    select_element(page, f"participant_{key}", "Described")
     expect(page.get_by_label("Process description in Swedish", exact=True)).to_be_visible()
     page.get_by_label("Process description in Swedish", exact=True).fill("Vad rutinen är till för.")
-    written('value="Vad rutinen är till för."')
+    wait_written(page, 'value="Vad rutinen är till för."')
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#os-status")).to_contain_text("Saved")
 
@@ -198,7 +190,7 @@ def test_swedish_descriptions_are_set_in_the_onestop_group(page: Page, live_serv
     xml = page.evaluate("window.onestopEditor.content()")
     assert documentation_sv(xml) == {"first_step": "Kontaktcenter registrerar ärendet.\nRing tillbaka inom en dag.",
                           key: "Vad rutinen är till för."}
-    select("first_step", "First step")
+    select_element(page, "first_step", "First step")
     expect(page.get_by_label("Description in Swedish", exact=True)).to_have_value(
         "Kontaktcenter registrerar ärendet.\nRing tillbaka inom en dag.")
     assert errors == []

@@ -423,6 +423,14 @@ def walk_the_bpmn_editor(page: Page, check: Any, file: str) -> None:
             page.keyboard.press("Escape")
 
 
+def add_file(page: Page, kind: str) -> None:
+    """Add the draft's new file of this kind (its name in FILES) and wait for its editor."""
+    page.locator("#f-kind").select_option(kind)
+    page.locator("#f-name").fill(FILES[kind])
+    page.locator("#f-name").press("Enter")
+    page.wait_for_function("(kind) => window.onestopEditor?.ready && window.onestopEditor.kind === kind", arg=kind)
+
+
 def test_the_bpmn_and_dmn_editors_speak_swedish(swedish_page: Page, swedish_server: str) -> None:
     """Palette, context pad, replace menu, properties panel (the OneStop group too) and the decision table
     editor show Swedish words only, and ask `translate` for no text the dictionary lacks; form-js says its
@@ -458,10 +466,7 @@ def test_the_bpmn_and_dmn_editors_speak_swedish(swedish_page: Page, swedish_serv
     bpmn_missing = page.evaluate("OneStop.missingTranslations()")
 
     # The routing table of the shipped routine in the decision table editor, then its DRD.
-    page.locator("#f-kind").select_option("dmn")
-    page.locator("#f-name").fill(FILES["dmn"])
-    page.locator("#f-name").press("Enter")
-    page.wait_for_function("() => window.onestopEditor?.ready && window.onestopEditor.kind === 'dmn'")
+    add_file(page, "dmn")
     page.evaluate("""async (xml) => { const m = window.onestopEditor.modeler; await m.importXML(xml);
         await m.open(m.getViews().find((view) => view.type === 'decisionTable')); }""",
                   (ROOT / "bpmn" / "route_request.dmn").read_text())
@@ -486,10 +491,7 @@ def test_the_bpmn_and_dmn_editors_speak_swedish(swedish_page: Page, swedish_serv
     dmn_missing = page.evaluate("OneStop.missingTranslations()")
 
     # form-js's editor has no translations: it stays English, and says so.
-    page.locator("#f-kind").select_option("form")
-    page.locator("#f-name").fill(FILES["form"])
-    page.locator("#f-name").press("Enter")
-    page.wait_for_function("() => window.onestopEditor?.ready && window.onestopEditor.kind === 'form'")
+    add_file(page, "form")
     expect(page.locator("#os-canvas > .os-form-editor[lang=en] .fjs-editor-container")).to_be_visible()
     check("form editor")
 
