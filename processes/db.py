@@ -193,13 +193,13 @@ def head_revision() -> str | None:
 def schema_problem(url: str) -> str | None:
     """Why this code cannot serve the database at `url` as it is (None: its schema is this code's),
     for a server or worker to say at start rather than fail on the first page that needs a new column."""
-    current, head = current_revision(url), head_revision()
+    scripts = ScriptDirectory.from_config(alembic_config(DEFAULT_URL))
+    current, head = current_revision(url), scripts.get_current_head()
     if current == head:
         return None
     if current is None:
         return SchemaMissing.MESSAGE
-    known = {script.revision for script in ScriptDirectory.from_config(alembic_config(DEFAULT_URL)).walk_revisions()}
-    if current not in known:
+    if current not in {script.revision for script in scripts.walk_revisions()}:
         return (f"the database schema is at revision {current}, which this OneStop does not know "
                 "(a newer OneStop migrated it): install that version")
     return f"the database schema is at revision {current}, this OneStop needs {head}: run `onestop db upgrade`"
