@@ -77,8 +77,8 @@ def update(article_id: int) -> Any:
     article = knowledge.get_article(db_session(), article_id)
     values = _submitted()
     _done, errors = attempt(lambda: knowledge.update_article(db_session(), actor(), article_id, **values))
-    if errors:
-        return _render_form(knowledge.get_article(db_session(), article_id), values, errors, 422)
+    if errors:  # rolled back: `article` reloads as it was stored
+        return _render_form(article, values, errors, 422)
     flash(_("Article “%(title)s” saved.", title=article.title), "success")
     return redirect(url_for("knowledge.index"))
 
