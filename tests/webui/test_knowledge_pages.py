@@ -91,6 +91,24 @@ def test_bad_fields_are_shown_on_the_form_each_at_its_field(client: FlaskClient,
     assert session.scalars(select(Article)).all() == []
 
 
+def test_a_refused_edit_keeps_what_was_typed_and_the_stored_article(client: FlaskClient, session: Session,
+                                                                    analyst: User) -> None:
+    article = create_article(session, analyst, **NEW)
+    session.commit()
+    login(client, "analyst")
+    token = csrf_token(client, "/knowledge/new")
+
+    response = client.post(f"/knowledge/{article.id}", data={"csrf_token": token, **NEW, "title": "",
+                                                              "body": "Ny text"})
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert '<span class="field-error" id="e-title">This field is required.</span>' in page
+    assert ">Ny text</textarea>" in page
+    stored = article_titled(session, NEW["title"])
+    assert (stored.id, stored.body) == (article.id, NEW["body"])
+
+
 def test_a_post_without_the_csrf_token_is_refused(client: FlaskClient, session: Session, analyst: User) -> None:
     login(client, "analyst")
     response = client.post("/knowledge", data=NEW)
